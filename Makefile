@@ -1,0 +1,70 @@
+# engagement_events: the two commands that matter are `make run` and `make test` (see README).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_SYSTEM ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DEPS_STAMP := $(VENV)/.deps-installed
+EVENTS_DIR ?= data/events
+SAMPLE_EVENTS ?= 50000
+DUCKDB_FILE := $(or $(ENGAGEMENT_DUCKDB_PATH),target/engagement.duckdb)
+export DBT_PROFILES_DIR := $(CURDIR)
+
+.PHONY: help venv sample-data run build docs docs-serve test lint pytest typecheck clean lock
+
+help:
+	@echo "make run    set up .venv, generate sample events if missing, dbt build + docs generate"
+	@echo "make test   set up .venv, then lint, type-check and the whole test suite"
+	@echo "make docs   serve the docs site on http://localhost:8080"
+
+venv: $(DEPS_STAMP)
+
+$(DEPS_STAMP): requirements.txt
+	@test -n "$(PYTHON_SYSTEM)" || { echo "error: python3.11 not found on PATH" >&2; exit 1; }
+	@$(PYTHON_SYSTEM) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || \
+		{ echo "error: $(PYTHON_SYSTEM) is not Python 3.11; set PYTHON_SYSTEM=/path/to/python3.11" >&2; exit 1; }
+	@test -x $(BIN)/python || { echo "creating $(VENV) with $(PYTHON_SYSTEM)"; $(PYTHON_SYSTEM) -m venv $(VENV); }
+	@echo "installing pinned requirements into $(VENV) ..."
+	@$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+sample-data: venv
+	@if find $(EVENTS_DIR) -name '*.parquet' -print -quit 2>/dev/null | grep -q .; then \
+		echo "sample events: using the existing files in $(EVENTS_DIR)"; \
+	else \
+		$(BIN)/python scripts/generate_events.py --out $(EVENTS_DIR) --events $(SAMPLE_EVENTS); \
+	fi
+
+build: venv
+	$(BIN)/dbt build --vars '{events_path: $(EVENTS_DIR)}'
+
+run: sample-data
+	$(BIN)/dbt build --vars '{events_path: $(EVENTS_DIR)}'
+	$(BIN)/dbt docs generate --vars '{events_path: $(EVENTS_DIR)}'
+	@echo
+	@echo "DuckDB warehouse: $(abspath $(DUCKDB_FILE))"
+	@echo "Docs site:        $(abspath target/index.html)  (serve it with: make docs)"
+
+docs: venv
+	$(BIN)/dbt docs serve --port 8080
+
+lint: venv
+	ENGAGEMENT_DUCKDB_PATH=target/lint.duckdb $(BIN)/sqlfluff lint models analyses tests/dbt
+
+typecheck: venv
+	$(BIN)/mypy --strict scripts
+
+pytest: venv
+	@$(BIN)/python -m pytest tests/python; rc=$$?; \
+		if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests; refusing to pass" >&2; exit 1; fi; \
+		exit $$rc
+
+test: venv lint typecheck pytest
+
+lock: venv
+	@echo "refreshing requirements.txt from $(VENV)"
+	@{ sed -n '1,/^# Regenerate/p' requirements.txt; $(BIN)/pip freeze | grep -v '^-e'; } > requirements.txt.new && mv requirements.txt.new requirements.txt
+
+clean:
+	rm -rf target logs

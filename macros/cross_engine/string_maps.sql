@@ -1,0 +1,79 @@
+{#- An empty map(varchar, varchar). -#}
+{% macro empty_string_map() %}
+    {{- return(adapter.dispatch('empty_string_map', 'engagement_events')()) -}}
+{% endmacro %}
+
+{% macro default__empty_string_map() %}
+    {{- cross_engine_unsupported('empty_string_map') -}}
+{% endmacro %}
+
+{% macro duckdb__empty_string_map() -%}
+    cast(map() as map(varchar, varchar))
+{%- endmacro %}
+
+{% macro athena__empty_string_map() -%}
+    cast(map() as map(varchar, varchar))
+{%- endmacro %}
+
+
+{#- A JSON object held in a string, as map(varchar, varchar). Malformed JSON, a JSON value that is
+    not an object, or NULL all give an empty map, never an error: one bad producer must not fail
+    the build. Nested values are kept as their JSON text. -#}
+{% macro json_to_string_map(json_text) %}
+    {{- return(adapter.dispatch('json_to_string_map', 'engagement_events')(json_text)) -}}
+{% endmacro %}
+
+{% macro default__json_to_string_map(json_text) %}
+    {{- cross_engine_unsupported('json_to_string_map') -}}
+{% endmacro %}
+
+{% macro duckdb__json_to_string_map(json_text) -%}
+    coalesce(try_cast(try_cast({{ json_text }} as json) as map(varchar, varchar)), {{ empty_string_map() }})
+{%- endmacro %}
+
+{% macro athena__json_to_string_map(json_text) -%}
+    coalesce(try(cast(json_parse({{ json_text }}) as map(varchar, varchar))), {{ empty_string_map() }})
+{%- endmacro %}
+
+
+{#- True when the string holds text that is not a JSON object (NULL input is not malformed). -#}
+{% macro is_malformed_json_object(json_text) %}
+    {{- return(adapter.dispatch('is_malformed_json_object', 'engagement_events')(json_text)) -}}
+{% endmacro %}
+
+{% macro default__is_malformed_json_object(json_text) %}
+    {{- cross_engine_unsupported('is_malformed_json_object') -}}
+{% endmacro %}
+
+{% macro duckdb__is_malformed_json_object(json_text) -%}
+    ({{ json_text }} is not null and try_cast(try_cast({{ json_text }} as json) as map(varchar, varchar)) is null)
+{%- endmacro %}
+
+{% macro athena__is_malformed_json_object(json_text) -%}
+    ({{ json_text }} is not null and try(cast(json_parse({{ json_text }}) as map(varchar, varchar))) is null)
+{%- endmacro %}
+
+
+{#- Two maps merged, the right one winning on a shared key; a NULL side counts as empty, so the
+    result is never NULL (the original solution lost every tag when attributes was NULL). -#}
+{% macro merge_string_maps(left_map, right_map) -%}
+    map_concat(coalesce({{ left_map }}, {{ empty_string_map() }}), coalesce({{ right_map }}, {{ empty_string_map() }}))
+{%- endmacro %}
+
+
+{#- A map rendered as 'k1=v1&k2=v2' with keys sorted: a stable text for hashing. NULL map -> ''. -#}
+{% macro map_to_sorted_string(map_expr) %}
+    {{- return(adapter.dispatch('map_to_sorted_string', 'engagement_events')(map_expr)) -}}
+{% endmacro %}
+
+{% macro default__map_to_sorted_string(map_expr) %}
+    {{- cross_engine_unsupported('map_to_sorted_string') -}}
+{% endmacro %}
+
+{% macro duckdb__map_to_sorted_string(map_expr) -%}
+    coalesce(array_to_string(list_sort(list_transform(map_entries({{ map_expr }}), lambda e: e.key || '=' || coalesce(e.value, ''))), '&'), '')
+{%- endmacro %}
+
+{% macro athena__map_to_sorted_string(map_expr) -%}
+    coalesce(array_join(array_sort(transform(map_entries({{ map_expr }}), e -> e[1] || '=' || coalesce(e[2], ''))), '&'), '')
+{%- endmacro %}

@@ -1,0 +1,20 @@
+with events as (
+
+    select * from {{ ref('int_events') }}
+    where event_type = '_email.open'
+
+),
+
+final as (
+
+    select
+        {{ email_view_leading_columns('events') }},
+        events.subject,
+        events.ip_address,
+        events.user_agent,
+        {{ event_view_trailing_columns('events') }}
+    from events
+
+)
+
+select * from final

@@ -1,0 +1,18 @@
+with events as (
+
+    select * from {{ ref('int_events') }}
+    where event_type = '_email.subscription'
+
+),
+
+final as (
+
+    select
+        {{ email_view_leading_columns('events') }},
+        events.subject,
+        {{ event_view_trailing_columns('events') }}
+    from events
+
+)
+
+select * from final

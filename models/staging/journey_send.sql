@@ -1,0 +1,25 @@
+with events as (
+
+    select * from {{ ref('int_events') }}
+    where event_type = '_journey.send'
+
+),
+
+final as (
+
+    select
+        events.event_timestamp,
+        events.arrival_timestamp,
+        events.application_id,
+        events.endpoint_id,
+        events.journey_run_id,
+        events.journey_send_status,
+        events.journey_id,
+        events.journey_activity_id,
+        events.aws_account_id,
+        {{ event_view_trailing_columns('events') }}
+    from events
+
+)
+
+select * from final
