@@ -1,0 +1,109 @@
+"""The cross-engine macros, rendered and run on DuckDB, and their failing default__ branch."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import REPO_ROOT, DbtProject, make_project
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
+    root = tmp_path_factory.mktemp("macros")
+    return make_project(root, root / "no-events-needed")
+
+
+def show(project: DbtProject, select_list: str) -> dict[str, Any]:
+    """Run `select <select_list>` through `dbt show --inline`; return the single row as a dict."""
+    prefix, _, columns = select_list.rpartition("{% endset %}")
+    sql = f"{prefix}{'{% endset %}' if prefix else ''}select {columns}"
+    result = project.invoke("show", "--inline", sql, "--limit", "1")
+    table = result.result.results[0].agate_table
+    return dict(zip(table.column_names, table.rows[0]))
+
+
+def test_epoch_ms_to_timestamp_keeps_milliseconds(project: DbtProject) -> None:
+    row = show(project, "{{ epoch_ms_to_timestamp('1759309201123') }} as ts, "
+                        "{{ epoch_ms_to_timestamp('cast(null as bigint)') }} as missing")
+    assert row["ts"] == datetime(2025, 10, 1, 9, 0, 1, 123000)
+    assert row["missing"] is None
+
+
+def test_map_get_missing_key_is_null(project: DbtProject) -> None:
+    row = show(project, "{{ map_get(\"map(['a'], ['1'])\", \"'a'\") }} as hit, "
+                        "{{ map_get(\"map(['a'], ['1'])\", \"'zz'\") }} as miss, "
+                        "{{ map_get('cast(null as map(varchar, varchar))', \"'a'\") }} as null_map")
+    assert (row["hit"], row["miss"], row["null_map"]) == ("1", None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "malformed"),
+    [
+        ("'{\"mycustomerid\":\"4\",\"n\":5}'", {"mycustomerid": "4", "n": "5"}, False),
+        ("'{\"mycustomerid\": '", {}, True),
+        ("'[1, 2]'", {}, True),
+        ("'not json'", {}, True),
+        ("cast(null as varchar)", {}, False),
+    ],
+)
+def test_json_to_string_map(project: DbtProject, text: str, expected: dict[str, str], malformed: bool) -> None:
+    set_text = "{% set t %}" + text + "{% endset %}"
+    row = show(project, set_text + "cast({{ json_to_string_map(t) }} as varchar) as m, "
+                                   "{{ is_malformed_json_object(t) }} as bad, "
+                                   "cardinality({{ json_to_string_map(t) }}) as n")
+    assert row["n"] == len(expected)
+    for key, value in expected.items():
+        assert f"{key}={value}" in row["m"]
+    assert bool(row["bad"]) is malformed
+
+
+def test_merge_string_maps_treats_null_as_empty(project: DbtProject) -> None:
+    row = show(project, "cardinality({{ merge_string_maps('cast(null as map(varchar, varchar))', "
+                        "'cast(null as map(varchar, varchar))') }}) as both_null, "
+                        "{{ map_get(merge_string_maps(\"map(['k'], ['left'])\", \"map(['k'], ['right'])\"), \"'k'\") }}"
+                        " as winner")
+    assert row["both_null"] == 0
+    assert row["winner"] == "right"
+
+
+def test_safe_divide_is_double_and_null_on_zero(project: DbtProject) -> None:
+    row = show(project, "{{ safe_divide('cast(1 as bigint)', 'cast(3 as bigint)') }} as third, "
+                        "{{ safe_divide('5', '0') }} as by_zero, "
+                        "typeof({{ safe_divide('cast(1 as bigint)', 'cast(3 as bigint)') }}) as result_type")
+    assert row["result_type"] == "DOUBLE"
+    assert float(row["third"]) == pytest.approx(1 / 3)
+    assert row["by_zero"] is None
+
+
+def test_hash_text_is_lower_hex_md5(project: DbtProject) -> None:
+    assert show(project, "{{ hash_text(\"'abc'\") }} as h")["h"] == "900150983cd24fb0d6963f7d28e17f72"
+
+
+def test_map_to_sorted_string_is_order_independent(project: DbtProject) -> None:
+    row = show(project, "{{ map_to_sorted_string(\"map(['b', 'a'], ['2', '1'])\") }} as s, "
+                        "{{ map_to_sorted_string('cast(null as map(varchar, varchar))') }} as empty")
+    assert (row["s"], row["empty"]) == ("a=1&b=2", "")
+
+
+def test_unnest_keep_empty_keeps_a_row_for_empty_arrays(project: DbtProject) -> None:
+    result = project.invoke(
+        "show", "--inline",
+        "select t.id, u.r from (select 1 as id, [10, 20] as arr union all select 2, cast([] as integer[]) "
+        "union all select 3, cast(null as integer[])) as t {{ unnest_keep_empty('t.arr', 'u', 'r') }} order by 1, 2",
+        "--limit", "10",
+    )
+    rows = [tuple(r) for r in result.result.results[0].agate_table.rows]
+    assert rows == [(1, 10), (1, 20), (2, None), (3, None)]
+
+
+def test_default_branch_fails_with_a_clear_message(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """An adapter without an implementation gets a compile error naming the macro and the adapter."""
+    macro_file = (REPO_ROOT / "macros/cross_engine/_unsupported.sql").read_text()
+    assert "has no implementation for the" in macro_file
+    project = make_project(tmp_path, tmp_path)
+    result = project.invoke("show", "--inline", "select {{ default__map_get('m', \"'k'\") }}", expect_ok=False)
+    assert not result.success
+    message = capfd.readouterr().out
+    assert "map_get" in message and "duckdb" in message and "duckdb__map_get" in message
