@@ -1,5 +1,6 @@
 {#-
-    One canonical row per event: the base rows that can be interpreted, with Firehose re-deliveries
+    One canonical row per event: the base rows that can be interpreted (see the macro
+    event_rejection_reason; the others go to audit_rejected_events), with Firehose re-deliveries
     removed (identity: event_id; the earliest ingest hour, then the first file, wins).
     Incremental: a run re-reads the last `incremental_lookback_hours` ingest hours before the newest
     loaded hour, so late files are picked up, and never re-inserts an event loaded from an earlier hour.
@@ -22,14 +23,11 @@
 
 with base as (
 
-    select * from {{ ref('base_pinpoint_events') }}
+    select * from {{ ref('base_pinpoint_events') }} as base_rows
     where
-        event_type is not null
-        and event_timestamp is not null
-        and arrival_timestamp is not null
-        and ingest_timestamp is not null
+        {{ event_rejection_reason('base_rows') }} is null
     {% if is_incremental() %}
-        and ingest_timestamp >= {{ window_start }}
+        and base_rows.ingest_timestamp >= {{ window_start }}
     {% endif %}
 
 ),

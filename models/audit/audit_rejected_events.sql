@@ -1,0 +1,27 @@
+{#- Raw rows that cannot be interpreted, kept whole with the file they came from and the reason. -#}
+with base as (
+
+    select * from {{ ref('base_pinpoint_events') }}
+
+),
+
+final as (
+
+    select
+        {{ event_rejection_reason('base') }} as rejection_reason,
+        base.source_system,
+        base.source_file,
+        base.ingest_timestamp,
+        base.event_type,
+        base.event_timestamp,
+        base.arrival_timestamp,
+        base.application_id,
+        base.endpoint_id,
+        base.message_id,
+        base.event_id
+    from base
+    where {{ event_rejection_reason('base') }} is not null
+
+)
+
+select * from final

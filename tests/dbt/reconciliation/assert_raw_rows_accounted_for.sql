@@ -1,0 +1,88 @@
+{#- Nothing is lost: per ingest hour, raw rows = rejected rows + re-deliveries removed + events kept,
+    and events kept = events of covered types + unmapped events. Re-deliveries are counted here
+    independently of int_events (rank of each copy by ingest hour and file). Returns unbalanced hours. -#}
+{%- set covered = covered_event_types() -%}
+
+with raw_rows as (
+
+    select
+        base.ingest_timestamp,
+        base.event_id,
+        {{ event_rejection_reason('base') }} as rejection_reason,
+        row_number() over (
+            partition by base.event_id, ({{ event_rejection_reason('base') }} is null)
+            order by base.ingest_timestamp, base.source_file
+        ) as copy_rank
+    from {{ ref('base_pinpoint_events') }} as base
+
+),
+
+raw_by_hour as (
+
+    select
+        raw_rows.ingest_timestamp,
+        count(*) as raw_count,
+        sum(case when raw_rows.rejection_reason is null and raw_rows.copy_rank > 1 then 1 else 0 end)
+            as redelivered_count
+    from raw_rows
+    group by raw_rows.ingest_timestamp
+
+),
+
+rejected_by_hour as (
+
+    select
+        rejected.ingest_timestamp,
+        count(*) as rejected_count
+    from {{ ref('audit_rejected_events') }} as rejected
+    group by rejected.ingest_timestamp
+
+),
+
+kept_by_hour as (
+
+    select
+        events.ingest_timestamp,
+        count(*) as kept_count,
+        sum(case when events.event_type in (
+            {%- for event_type in covered %}'{{ event_type }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+        ) then 1 else 0 end) as covered_count
+    from {{ ref('int_events') }} as events
+    group by events.ingest_timestamp
+
+),
+
+unmapped_by_hour as (
+
+    select
+        unmapped.ingest_timestamp,
+        sum(unmapped.event_count) as unmapped_count
+    from {{ ref('audit_unmapped_events') }} as unmapped
+    group by unmapped.ingest_timestamp
+
+),
+
+final as (
+
+    select
+        raw_by_hour.ingest_timestamp,
+        raw_by_hour.raw_count,
+        coalesce(rejected_by_hour.rejected_count, 0) as rejected_count,
+        raw_by_hour.redelivered_count,
+        coalesce(kept_by_hour.kept_count, 0) as kept_count,
+        coalesce(kept_by_hour.covered_count, 0) as covered_count,
+        coalesce(unmapped_by_hour.unmapped_count, 0) as unmapped_count
+    from raw_by_hour
+    left join rejected_by_hour
+        on raw_by_hour.ingest_timestamp is not distinct from rejected_by_hour.ingest_timestamp
+    left join kept_by_hour
+        on raw_by_hour.ingest_timestamp = kept_by_hour.ingest_timestamp
+    left join unmapped_by_hour
+        on raw_by_hour.ingest_timestamp = unmapped_by_hour.ingest_timestamp
+
+)
+
+select * from final
+where
+    raw_count != rejected_count + redelivered_count + kept_count
+    or kept_count != covered_count + unmapped_count
