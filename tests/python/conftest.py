@@ -15,6 +15,10 @@ from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = REPO_ROOT / "scripts"
+# The flattening, the event table, the public views and the audit models (with their tests), without the
+# marts and custom events downstream: what tests of the core layers build.
+CORE_SELECTOR = "path:models/staging path:models/intermediate path:models/audit"
+
 if str(SCRIPTS) not in sys.path:
     sys.path.insert(0, str(SCRIPTS))
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from conftest import DbtProject, make_project
+from conftest import CORE_SELECTOR, DbtProject, make_project
 from raw_events import load_fixture, write_events
 
 LEAD = ["event_timestamp", "arrival_timestamp", "application_id", "endpoint_id",
@@ -166,7 +166,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, fixture_events: list[dict[st
     late_copy["_folder"] = "2026/10/01/14"
     write_events([late_copy], events_dir, file_name="part-0003-redelivery.parquet")
     project = make_project(root, events_dir)
-    project.invoke("build", "--exclude", "resource_type:unit_test")
+    project.invoke("build", "--select", CORE_SELECTOR, "--indirect-selection", "cautious", "--exclude", "resource_type:unit_test")
     return project
 
 

@@ -5,7 +5,7 @@
 -#}
 with source as (
 
-    select * from {{ source('pinpoint', 'all_events') }}
+    {{ all_events_relation() }}
 
 ),
 
