@@ -11,7 +11,7 @@ SAMPLE_EVENTS ?= 50000
 DUCKDB_FILE := $(or $(ENGAGEMENT_DUCKDB_PATH),target/engagement.duckdb)
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: help venv sample-data run build docs docs-serve test lint pytest typecheck clean lock
+.PHONY: help venv sample-data custom-events custom-events-check run build docs test lint pytest typecheck clean lock
 
 help:
 	@echo "make run    set up .venv, generate sample events if missing, dbt build + docs generate"
@@ -36,10 +36,16 @@ sample-data: venv
 		$(BIN)/python scripts/generate_events.py --out $(EVENTS_DIR) --events $(SAMPLE_EVENTS); \
 	fi
 
-build: venv
+custom-events: venv
+	$(BIN)/python scripts/add_custom_event.py --sync
+
+custom-events-check: venv
+	$(BIN)/python scripts/add_custom_event.py --check
+
+build: venv custom-events
 	$(BIN)/dbt build --vars '{events_path: $(EVENTS_DIR)}'
 
-run: sample-data
+run: sample-data custom-events
 	$(BIN)/dbt build --vars '{events_path: $(EVENTS_DIR)}'
 	$(BIN)/dbt docs generate --vars '{events_path: $(EVENTS_DIR)}'
 	@echo
@@ -60,7 +66,7 @@ pytest: venv
 		if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests; refusing to pass" >&2; exit 1; fi; \
 		exit $$rc
 
-test: venv lint typecheck pytest
+test: venv custom-events-check lint typecheck pytest
 
 lock: venv
 	@echo "refreshing requirements.txt from $(VENV)"

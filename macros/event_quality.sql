@@ -40,11 +40,12 @@
     }) -}}
 {% endmacro %}
 
-{#- Every event type some model covers: the documented ones plus the configured custom events. -#}
+{#- Every event type some model covers: the documented ones plus the custom events configured in
+    custom_events.yml (through the generated macro custom_events_config). -#}
 {% macro covered_event_types() %}
     {%- set covered = documented_event_types().keys() | list -%}
-    {%- if context.get('custom_event_types') is not none -%}
-        {%- set covered = covered + (context['custom_event_types']() | list) -%}
-    {%- endif -%}
+    {%- for entry in custom_events_config() -%}
+        {%- do covered.append(entry['event_type']) -%}
+    {%- endfor -%}
     {{- return(covered) -}}
 {% endmacro %}
