@@ -11,7 +11,7 @@ SAMPLE_EVENTS ?= 50000
 DUCKDB_FILE := $(or $(ENGAGEMENT_DUCKDB_PATH),target/engagement.duckdb)
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: help venv sample-data custom-events custom-events-check run build docs test lint pytest typecheck clean lock
+.PHONY: help venv sample-data custom-events custom-events-check run build docs test lint pytest typecheck athena-check clean lock
 
 help:
 	@echo "make run    set up .venv, generate sample events if missing, dbt build + docs generate"
@@ -57,6 +57,9 @@ docs: venv
 
 lint: venv
 	ENGAGEMENT_DUCKDB_PATH=target/lint.duckdb $(BIN)/sqlfluff lint models analyses tests/dbt
+
+athena-check: venv
+	$(BIN)/python scripts/check_athena_sql.py
 
 typecheck: venv
 	$(BIN)/mypy --strict scripts

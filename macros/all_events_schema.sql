@@ -70,7 +70,8 @@
     select * from {{ source('pinpoint', 'all_events') }}
 {%- endmacro %}
 
-{#- On Athena the Glue table already has the full schema. -#}
+{#- On Athena the Glue table already has the full schema. "$path" is a hidden column that select *
+    leaves out, so it is named explicitly for source_file_column(). -#}
 {% macro athena__all_events_relation() -%}
-    select * from {{ source('pinpoint', 'all_events') }}
+    select *, "$path" from {{ source('pinpoint', 'all_events') }}
 {%- endmacro %}

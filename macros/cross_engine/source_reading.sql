@@ -42,6 +42,7 @@
     ))
 {%- endmacro %}
 
+{#- timestamp(6), like every timestamp the Athena models produce (see epoch_ms_to_timestamp). -#}
 {% macro athena__ingest_timestamp_from_source() -%}
-    cast(ingest_timestamp as timestamp)
+    cast(ingest_timestamp as timestamp(6))
 {%- endmacro %}

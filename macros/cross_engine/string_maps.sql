@@ -31,8 +31,12 @@
     coalesce(try_cast(try_cast({{ json_text }} as json) as map(varchar, varchar)), {{ empty_string_map() }})
 {%- endmacro %}
 
+{#- Cast to map(varchar, json) first: a direct cast to map(varchar, varchar) fails on any nested
+    object or array value, which would drop the whole map. Scalars become their text (a JSON string
+    unquoted, numbers and booleans as written), nested values their compact JSON text, JSON null
+    NULL, matching DuckDB's cast. -#}
 {% macro athena__json_to_string_map(json_text) -%}
-    coalesce(try(cast(json_parse({{ json_text }}) as map(varchar, varchar))), {{ empty_string_map() }})
+    coalesce(try(transform_values(cast(json_parse({{ json_text }}) as map(varchar, json)), (k, v) -> coalesce(try(cast(v as varchar)), json_format(v)))), {{ empty_string_map() }})
 {%- endmacro %}
 
 
@@ -49,8 +53,9 @@
     ({{ json_text }} is not null and try_cast(try_cast({{ json_text }} as json) as map(varchar, varchar)) is null)
 {%- endmacro %}
 
+{#- map(varchar, json), not map(varchar, varchar): an object with nested values is well formed. -#}
 {% macro athena__is_malformed_json_object(json_text) -%}
-    ({{ json_text }} is not null and try(cast(json_parse({{ json_text }}) as map(varchar, varchar))) is null)
+    ({{ json_text }} is not null and try(cast(json_parse({{ json_text }}) as map(varchar, json))) is null)
 {%- endmacro %}
 
 

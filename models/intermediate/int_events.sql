@@ -9,7 +9,10 @@
     config(
         materialized='incremental',
         unique_key='event_id',
-        incremental_strategy=('merge' if target.type == 'athena' else 'delete+insert'),
+        incremental_strategy=upsert_incremental_strategy(),
+        table_type='iceberg',
+        format='parquet',
+        partitioned_by=table_partitioning(['day(ingest_timestamp)']),
         on_schema_change='append_new_columns',
     )
 }}

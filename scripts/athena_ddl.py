@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Print (and optionally run) the Athena DDL for the raw Pinpoint table `all_events`.
+
+The table reads the Parquet files Kinesis Data Firehose writes under s3://<bucket>/<prefix>/YYYY/MM/DD/HH/
+and uses partition projection on `ingest_timestamp`, so Athena computes the hourly partitions from
+the table properties: no MSCK REPAIR, no partition-adding Lambda, no Glue crawler.
+
+    python scripts/athena_ddl.py --bucket my-events-bucket --prefix events --start 2026/01/01/00
+    python scripts/athena_ddl.py ... --execute --workgroup primary --output-location s3://my-results/athena/
+
+--execute needs boto3 and AWS credentials (the usual AWS_PROFILE / environment / instance role).
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from datetime import datetime
+
+# The Glue schema of the Pinpoint stream (position, name, Hive type), kept identical to
+# GLUE_SCHEMA in scripts/generate_events.py (a test compares them).
+GLUE_SCHEMA = """\
+1 event_type string
+2 event_timestamp bigint
+3 arrival_timestamp bigint
+4 event_version string
+5 application struct<app_id:string,sdk:map<string,string>>
+6 client struct<client_id:string,cognito_id:string>
+7 device struct<platform:map<string,string>>
+8 session map<string,string>
+9 attributes map<string,string>
+10 client_context struct<custom:map<string,string>>
+11 awsaccountid string
+12 facets struct<email_channel:struct<mail_event:struct<mail:struct<message_id:string,message_send_timestamp:bigint,from_address:string,destination:array<string>,headers_truncated:boolean,headers:array<map<string,string>>,common_headers:struct<from:string,to:array<string>,subject:string>>,send:map<string,string>,delivery:struct<smtp_response:string,reporting_mta:string,recipients:array<string>,processing_time_millis:int>,open:struct<ip_address:string,user_agent:string>,click:struct<ip_address:string,user_agent:string,link:string,link_tags:struct<unsubscribelinktag:array<string>>>,reject:struct<reason:string>,complaint:struct<complained_recipients:array<struct<email_address:string>>,feedback_id:string,user_agent:string,complaint_feedback_type:string>,bounce:struct<bounce_type:string,bounce_sub_type:string,bounced_recipients:array<struct<email_address:string,action:string,status:string,diagnostic_code:string>>,feedback_id:string,reporting_mta:string>>>>
+13 metrics struct<price_in_millicents_usd:double>
+"""
+
+PARTITION_COLUMN = "ingest_timestamp"
+# Firehose's default prefix is YYYY/MM/DD/HH/ (UTC); the projection format must match it exactly.
+PROJECTION_FORMAT = "yyyy/MM/dd/HH"
+START_FORMAT = "%Y/%m/%d/%H"
+_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def glue_columns(schema: str = GLUE_SCHEMA) -> list[tuple[str, str]]:
+    """(name, Hive type) of every column, in order."""
+    rows = [line.split(None, 2) for line in schema.splitlines() if line.strip()]
+    return [(name, hive_type) for _, name, hive_type in rows]
+
+
+def quote_struct_fields(hive_type: str) -> str:
+    """Backtick every struct field name (several, such as `from`, `open`, `to`, are reserved in Hive DDL)."""
+    return re.sub(r"(?<=[<,])([A-Za-z_][A-Za-z0-9_]*):", r"`\1`:", hive_type)
+
+
+def _location(bucket: str, prefix: str) -> str:
+    clean = prefix.strip("/")
+    return f"s3://{bucket}/{clean}/" if clean else f"s3://{bucket}/"
+
+
+def parse_start(text: str) -> str:
+    """The projection range start in the projection format, from YYYY/MM/DD/HH or an ISO date/time."""
+    for fmt in (START_FORMAT, "%Y-%m-%d", "%Y-%m-%dT%H", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.strptime(text.rstrip("Z"), fmt).strftime(START_FORMAT)
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"--start {text!r}: expected YYYY/MM/DD/HH or an ISO date such as 2026-01-01")
+
+
+def table_properties(bucket: str, prefix: str, start: str) -> dict[str, str]:
+    """The partition projection properties, in the order they are printed."""
+    col = PARTITION_COLUMN
+    return {
+        "projection.enabled": "true",
+        f"projection.{col}.type": "date",
+        f"projection.{col}.format": PROJECTION_FORMAT,
+        f"projection.{col}.range": f"{start},NOW",
+        f"projection.{col}.interval": "1",
+        f"projection.{col}.interval.unit": "HOURS",
+        "storage.location.template": f"{_location(bucket, prefix)}${{{col}}}/",
+    }
+
+
+def create_table_ddl(bucket: str, prefix: str, database: str, table: str, start: str) -> str:
+    """CREATE EXTERNAL TABLE for all_events over the Firehose folders, with partition projection."""
+    for label, name in (("database", database), ("table", table)):
+        if not _NAME.fullmatch(name):
+            raise ValueError(f"{label} name {name!r}: use lower-case letters, digits and underscores")
+    columns = ",\n".join(f"  `{name}` {quote_struct_fields(hive_type)}" for name, hive_type in glue_columns())
+    properties = ",\n".join(f"  '{key}' = '{value}'" for key, value in table_properties(bucket, prefix, start).items())
+    return (
+        f"CREATE EXTERNAL TABLE IF NOT EXISTS `{database}`.`{table}` (\n{columns}\n)\n"
+        f"PARTITIONED BY (`{PARTITION_COLUMN}` timestamp)\n"
+        "STORED AS PARQUET\n"
+        f"LOCATION '{_location(bucket, prefix)}'\n"
+        f"TBLPROPERTIES (\n{properties}\n)"
+    )
+
+
+def execute(statements: list[str], workgroup: str, output_location: str | None) -> None:
+    """Run each statement through Athena and wait for it; raises SystemExit with a clear message."""
+    try:
+        import boto3
+        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+    except ImportError:
+        raise SystemExit("error: --execute needs boto3 (pip install boto3); without it, copy the printed DDL into the Athena console") from None
+    client = boto3.client("athena")
+    for sql in statements:
+        # No QueryExecutionContext: the statements name their database, which may not exist yet.
+        request: dict[str, object] = {"QueryString": sql, "WorkGroup": workgroup}
+        if output_location:
+            request["ResultConfiguration"] = {"OutputLocation": output_location}
+        try:
+            query_id = client.start_query_execution(**request)["QueryExecutionId"]  # type: ignore[arg-type]
+            for _ in range(300):  # at most ~5 minutes
+                status = client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]["Status"]
+                if status["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
+                    break
+                time.sleep(1)
+        except NoCredentialsError:
+            raise SystemExit("error: no AWS credentials found (set AWS_PROFILE or the AWS_* variables)") from None
+        except (BotoCoreError, ClientError) as err:
+            raise SystemExit(f"error: Athena refused the statement: {err}") from None
+        if status["State"] != "SUCCEEDED":
+            raise SystemExit(f"error: query {query_id} {status['State']}: {status.get('StateChangeReason', '')}")
+        print(f"-- {status['State']}: query {query_id}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bucket", required=True, help="S3 bucket Firehose writes to")
+    parser.add_argument("--prefix", default="events", help="key prefix before YYYY/MM/DD/HH/ (default: events)")
+    parser.add_argument("--database", default="due_eventdb", help="Glue database (default: due_eventdb, the var pinpoint_glue_database)")
+    parser.add_argument("--table", default="all_events", help="table name (default: all_events, the var all_events_table)")
+    parser.add_argument("--start", type=parse_start, default="2020/01/01/00",
+                        help="first hour with data, YYYY/MM/DD/HH or ISO (default: 2020/01/01/00); keep it close to the real start")
+    parser.add_argument("--execute", action="store_true", help="also run the DDL through Athena (needs boto3 and credentials)")
+    parser.add_argument("--workgroup", default="primary", help="Athena workgroup for --execute (default: primary)")
+    parser.add_argument("--output-location", help="s3:// folder for query results, unless the workgroup sets one")
+    args = parser.parse_args(argv)
+
+    create_database = f"CREATE DATABASE IF NOT EXISTS `{args.database}`"
+    create_table = create_table_ddl(args.bucket, args.prefix, args.database, args.table, args.start)
+    print(f"{create_database};\n\n{create_table};")
+    if args.execute:
+        execute([create_database, create_table], args.workgroup, args.output_location)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
