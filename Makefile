@@ -11,12 +11,13 @@ SAMPLE_EVENTS ?= 50000
 DUCKDB_FILE := $(or $(ENGAGEMENT_DUCKDB_PATH),target/engagement.duckdb)
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: help venv sample-data custom-events custom-events-check run build docs test lint pytest typecheck athena-check clean lock
+.PHONY: help venv sample-data custom-events custom-events-check run build docs browser test lint pytest typecheck athena-check clean lock
 
 help:
 	@echo "make run    set up .venv, generate sample events if missing, dbt build + docs generate"
 	@echo "make test   set up .venv, then lint, type-check and the whole test suite"
 	@echo "make docs   serve the docs site on http://localhost:8080"
+	@echo "make browser  install headless Chromium for the browser tests"
 
 venv: $(DEPS_STAMP)
 
@@ -52,8 +53,16 @@ run: sample-data custom-events
 	@echo "DuckDB warehouse: $(abspath $(DUCKDB_FILE))"
 	@echo "Docs site:        $(abspath target/index.html)  (serve it with: make docs)"
 
+DOCS_PORT ?= 8080
+
 docs: venv
-	$(BIN)/dbt docs serve --port 8080
+	@test -f target/catalog.json || $(BIN)/dbt docs generate --vars '{events_path: $(EVENTS_DIR)}'
+	@echo "Docs site: http://localhost:$(DOCS_PORT)  (Ctrl+C to stop)"
+	$(BIN)/dbt docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
+
+# Debian chromium + chromedriver for the browser tests (skipped with a reason where it cannot install).
+browser:
+	@bash scripts/install_browser.sh
 
 lint: venv
 	ENGAGEMENT_DUCKDB_PATH=target/lint.duckdb $(BIN)/sqlfluff lint models analyses tests/dbt
@@ -69,7 +78,7 @@ pytest: venv
 		if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests; refusing to pass" >&2; exit 1; fi; \
 		exit $$rc
 
-test: venv custom-events-check lint typecheck pytest
+test: venv browser custom-events-check lint typecheck pytest
 
 lock: venv
 	@echo "refreshing requirements.txt from $(VENV)"

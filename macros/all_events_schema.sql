@@ -45,7 +45,8 @@
     ]) -}}
 {% endmacro %}
 
-{#- The raw Pinpoint rows with every Glue column present. -#}
+{#- The raw Pinpoint rows with every Glue column present, as a relation to put after FROM (a table,
+    a table function or a parenthesised query; the caller adds the alias). -#}
 {% macro all_events_relation() %}
     {{- return(adapter.dispatch('all_events_relation', 'engagement_events')()) -}}
 {% endmacro %}
@@ -54,24 +55,67 @@
     {{- cross_engine_unsupported('all_events_relation') -}}
 {% endmacro %}
 
-{#- A typed, empty row set united BY NAME with the files: columns and struct fields the files lack come
-    out NULL, columns the files add beyond the Glue schema are kept. -#}
+{#- When the files carry exactly the Glue schema (the normal case), the files are read as they are, so
+    DuckDB can skip files by folder when a query filters on the ingest hour. When they drift (a column
+    or struct field missing from every file, or extra columns), a typed, empty row set is united BY
+    NAME with them: missing columns and fields come out NULL and extra columns are kept; file skipping
+    is then lost, which costs time, not correctness. -#}
 {% macro duckdb__all_events_relation() -%}
-    select *
-    from (
+    {%- set files_relation = source('pinpoint', 'all_events') -%}
+    {%- set typed_empty -%}
         select
             {%- for name, sql_type in all_events_glue_columns() %}
             cast(null as {{ sql_type }}) as {{ name }},
             {%- endfor %}
             cast(null as varchar) as filename
         where false
-    ) as glue_schema
-    union all by name
-    select * from {{ source('pinpoint', 'all_events') }}
+    {%- endset -%}
+    {%- if all_events_files_match_glue_schema(files_relation, typed_empty) -%}
+    {{ files_relation }}
+    {%- else -%}
+    (
+        select *
+        from ({{ typed_empty }}) as glue_schema
+        union all by name
+        select * from {{ files_relation }}
+    )
+    {%- endif -%}
 {%- endmacro %}
 
-{#- On Athena the Glue table already has the full schema. "$path" is a hidden column that select *
-    leaves out, so it is named explicitly for source_file_column(). -#}
+{#- True when the files' columns (names and types) are exactly those of the typed empty relation.
+    Only asked at execution time; when there are no files the answer is false (the typed relation
+    then makes the build an empty one, and check_events_path has already said why for run/build). -#}
+{% macro all_events_files_match_glue_schema(files_relation, typed_empty) %}
+    {%- if not execute -%}
+        {{- return(false) -}}
+    {%- endif -%}
+    {#- A unit test stands a fixture CTE in for the files: it is read as it is. -#}
+    {%- if 'read_parquet' not in (files_relation | string) -%}
+        {{- return(true) -}}
+    {%- endif -%}
+    {%- set events_path = var('events_path', 'data/events') -%}
+    {%- set file_count = run_query("select count(*) from glob('" ~ events_path ~ "/**/*.parquet')").columns[0].values()[0] -%}
+    {%- if file_count == 0 -%}
+        {{- return(false) -}}
+    {%- endif -%}
+    {%- set comparison -%}
+        with expected as (
+            select column_name, column_type from (describe {{ typed_empty }})
+        ),
+        actual as (
+            select column_name, column_type from (describe select * from {{ files_relation }})
+        )
+        select count(*) from (
+            (select lower(column_name), column_type from expected except select lower(column_name), column_type from actual)
+            union all
+            (select lower(column_name), column_type from actual except select lower(column_name), column_type from expected)
+        )
+    {%- endset -%}
+    {{- return(run_query(comparison).columns[0].values()[0] == 0) -}}
+{% endmacro %}
+
+{#- On Athena the Glue table already has the full schema. The caller reads the hidden column "$path"
+    in the same select that names the table (a CTE's select * would not carry it). -#}
 {% macro athena__all_events_relation() -%}
-    select *, "$path" from {{ source('pinpoint', 'all_events') }}
+    {{ source('pinpoint', 'all_events') }}
 {%- endmacro %}

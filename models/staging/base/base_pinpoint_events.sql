@@ -3,19 +3,15 @@
     included), nested structs and maps turned into typed, named columns. No filtering and no
     business rules: rows that cannot be interpreted are kept here and sorted out downstream.
 -#}
-with source as (
+with located as (
 
-    {{ all_events_relation() }}
-
-),
-
-located as (
-
+    -- The files are read right here, not in a CTE of their own: DuckDB skips whole files by folder
+    -- only when the ingest-hour filter sits directly on the file scan.
     select
-        source.*,
+        raw_events.*,
         {{ source_file_column() }} as source_file,
         {{ ingest_timestamp_from_source() }} as ingest_hour
-    from source
+    from {{ all_events_relation() }} as raw_events
 
 ),
 

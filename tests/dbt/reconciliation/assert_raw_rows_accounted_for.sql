@@ -44,9 +44,13 @@ kept_by_hour as (
     select
         events.ingest_timestamp,
         count(*) as kept_count,
+        -- noqa: disable=LT02,LT05
         sum(case when events.event_type in (
-            {%- for event_type in covered %}'{{ event_type }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+            {%- for event_type in covered %}
+            '{{ event_type }}'{% if not loop.last %},{% endif %}
+            {%- endfor %}
         ) then 1 else 0 end) as covered_count
+    -- noqa: enable=LT02,LT05
     from {{ ref('int_events') }} as events
     group by events.ingest_timestamp
 
