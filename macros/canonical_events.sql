@@ -15,6 +15,7 @@
         'number_of_message_parts', 'message_type', 'origination_phone_number',
         'price_in_millicents_usd', 'has_malformed_customer_context', 'message_tags',
         'attributes', 'client_context_custom', 'ingest_timestamp', 'source_file',
+        'is_final', 'message_event_key',
     ]) -}}
 {% endmacro %}
 
@@ -22,5 +23,47 @@
 {% macro int_events_columns(relation_alias) -%}
     {%- for column in canonical_event_columns() %}
         {{ relation_alias }}.{{ column }}{% if not loop.last %},{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- The cross-format identity of a message event (docs/native_sources.md): the same email or SMS event
+    reported by two streams (Pinpoint and SES or End User Messaging during the switch-over) has the same
+    key, so int_events keeps it once. MD5 of the event type, the message id and what tells the
+    message's events of that type apart:
+      - send, rejected, rendering failure: nothing (one per message);
+      - delivered, hard/soft bounce, complaint: the sorted recipient addresses of the notice;
+      - open, click, unsubscribe, delivery delay, subscription: the arrival epoch millisecond;
+      - SMS: the record status.
+    NULL for events without a message id (campaign, journey and app events). Columns are read from `rel`,
+    a relation in the canonical columns. -#}
+{% macro message_event_key(rel) -%}
+    case
+        when {{ rel }}.message_id is null then null
+        when substr({{ rel }}.event_type, 1, 5) = '_SMS.' then {{ hash_text("concat_ws('|', " ~ rel ~ ".event_type, " ~ rel ~ ".message_id, coalesce(" ~ rel ~ ".record_status, ''))") }}
+        when substr({{ rel }}.event_type, 1, 7) != '_email.' then null
+        when {{ rel }}.event_type in ('_email.send', '_email.rejected', '_email.rendering_failure')
+            then {{ hash_text("concat_ws('|', " ~ rel ~ ".event_type, " ~ rel ~ ".message_id)") }}
+        when {{ rel }}.event_type = '_email.delivered'
+            then {{ hash_text("concat_ws('|', " ~ rel ~ ".event_type, " ~ rel ~ ".message_id, " ~ sorted_array_join(rel ~ '.recipients') ~ ")") }}
+        when {{ rel }}.event_type in ('_email.hardbounce', '_email.softbounce')
+            then {{ hash_text("concat_ws('|', " ~ rel ~ ".event_type, " ~ rel ~ ".message_id, " ~ sorted_array_join(rel ~ '.bounced_recipients', 'email_address') ~ ")") }}
+        when {{ rel }}.event_type = '_email.complaint'
+            then {{ hash_text("concat_ws('|', " ~ rel ~ ".event_type, " ~ rel ~ ".message_id, " ~ sorted_array_join(rel ~ '.complained_recipients', 'email_address') ~ ")") }}
+        else {{ hash_text("concat_ws('|', " ~ rel ~ ".event_type, " ~ rel ~ ".message_id, cast(date_diff('millisecond', timestamp '1970-01-01 00:00:00', " ~ rel ~ ".arrival_timestamp) as varchar))") }}
+    end
+{%- endmacro %}
+
+{#- The base models, one per stream format, each producing the canonical columns. -#}
+{% macro base_event_models() %}
+    {{- return(['base_pinpoint_events', 'base_ses_events', 'base_sms_events']) -}}
+{% endmacro %}
+
+{#- Every base row of every stream, in the canonical columns: a select to use as a CTE body. -#}
+{% macro all_base_events() -%}
+    {%- for base_model in base_event_models() %}
+    select
+        {{ int_events_columns(base_model) }}
+    from {{ ref(base_model) }} as {{ base_model }}
+    {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 {%- endmacro %}

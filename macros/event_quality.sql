@@ -4,6 +4,8 @@
 {% macro event_rejection_reason(rel='base') -%}
     case
         when {{ rel }}.ingest_timestamp is null then 'no ingest hour: the file is outside the YYYY/MM/DD/HH/ folder layout'
+        when {{ rel }}.source_system in ('ses', 'sms') and {{ rel }}.event_type is null
+            then 'unreadable ' || {{ rel }}.source_system || ' record: not JSON, not an object of the documented shape, or an event type/status with no mapping'
         when {{ rel }}.event_type is null or {{ rel }}.event_type = '' then 'missing event_type'
         when {{ rel }}.event_timestamp is null then 'missing event_timestamp'
         when {{ rel }}.arrival_timestamp is null then 'missing arrival_timestamp'

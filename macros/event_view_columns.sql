@@ -32,8 +32,10 @@
         {{ rel }}.message_id
 {%- endmacro %}
 
-{#- Last columns of every view. -#}
+{#- Last columns of every view: source_system comes after the data dictionary's columns, so a
+    consumer of the original column positions is unaffected. -#}
 {% macro event_view_trailing_columns(rel='events') -%}
         {{ rel }}.message_tags,
-        {{ rel }}.ingest_timestamp
+        {{ rel }}.ingest_timestamp,
+        {{ rel }}.source_system
 {%- endmacro %}

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Print (and optionally run) the Athena DDL for the raw Pinpoint table `all_events`.
+"""Print (and optionally run) the Athena DDL for the raw Pinpoint table `all_events`, or (--table
+ses_events / sms_events) for the native SES event publishing and End User Messaging SMS streams.
 
 The table reads the Parquet files Kinesis Data Firehose writes under s3://<bucket>/<prefix>/YYYY/MM/DD/HH/
 and uses partition projection on `ingest_timestamp`, so Athena computes the hourly partitions from
@@ -7,6 +8,12 @@ the table properties: no MSCK REPAIR, no partition-adding Lambda, no Glue crawle
 
     python scripts/athena_ddl.py --bucket my-events-bucket --prefix events --start 2026/01/01/00
     python scripts/athena_ddl.py ... --execute --workgroup primary --output-location s3://my-results/athena/
+
+    python scripts/athena_ddl.py --bucket my-events-bucket --table ses_events --start 2026/10/01/00
+
+The native tables read Firehose's newline-delimited JSON (gzip or not) with the OpenX JSON SerDe; a line
+that is not JSON becomes a row of NULLs (ignore.malformed.json), which the warehouse audits. Their
+columns are the record layout of macros/native_sources.sql (a test compares the two).
 
 --execute needs boto3 and AWS credentials (the usual AWS_PROFILE / environment / instance role).
 """
@@ -35,6 +42,50 @@ GLUE_SCHEMA = """\
 12 facets struct<email_channel:struct<mail_event:struct<mail:struct<message_id:string,message_send_timestamp:bigint,from_address:string,destination:array<string>,headers_truncated:boolean,headers:array<map<string,string>>,common_headers:struct<from:string,to:array<string>,subject:string>>,send:map<string,string>,delivery:struct<smtp_response:string,reporting_mta:string,recipients:array<string>,processing_time_millis:int>,open:struct<ip_address:string,user_agent:string>,click:struct<ip_address:string,user_agent:string,link:string,link_tags:struct<unsubscribelinktag:array<string>>>,reject:struct<reason:string>,complaint:struct<complained_recipients:array<struct<email_address:string>>,feedback_id:string,user_agent:string,complaint_feedback_type:string>,bounce:struct<bounce_type:string,bounce_sub_type:string,bounced_recipients:array<struct<email_address:string,action:string,status:string,diagnostic_code:string>>,feedback_id:string,reporting_mta:string>>>>
 13 metrics struct<price_in_millicents_usd:double>
 """
+
+# The native streams (issue 12): the record layout of macros/native_sources.sql as Hive types, struct
+# fields lower-cased as Glue stores them. Position, name, Hive type.
+SES_SCHEMA = """\
+1 eventtype string
+2 mail struct<timestamp:string,messageid:string,source:string,sourcearn:string,sendingaccountid:string,destination:array<string>,headerstruncated:boolean,headers:array<struct<name:string,value:string>>,commonheaders:struct<from:array<string>,to:array<string>,messageid:string,subject:string>,tags:map<string,array<string>>>
+3 send map<string,string>
+4 delivery struct<timestamp:string,processingtimemillis:int,recipients:array<string>,smtpresponse:string,reportingmta:string,remotemtaip:string>
+5 open struct<ipaddress:string,timestamp:string,useragent:string>
+6 click struct<ipaddress:string,timestamp:string,useragent:string,link:string,linktags:map<string,array<string>>>
+7 bounce struct<bouncetype:string,bouncesubtype:string,bouncedrecipients:array<struct<emailaddress:string,action:string,status:string,diagnosticcode:string>>,timestamp:string,feedbackid:string,reportingmta:string>
+8 complaint struct<complainedrecipients:array<struct<emailaddress:string>>,timestamp:string,feedbackid:string,useragent:string,complaintfeedbacktype:string,complaintsubtype:string,arrivaldate:string>
+9 reject struct<reason:string>
+10 failure struct<errormessage:string,templatename:string>
+11 deliverydelay struct<timestamp:string,delaytype:string,expirationtime:string,reportingmta:string,delayedrecipients:array<struct<emailaddress:string,status:string,diagnosticcode:string>>>
+12 subscription struct<contactlist:string,timestamp:string,source:string>
+"""
+SMS_SCHEMA = """\
+1 eventtype string
+2 eventversion string
+3 eventtimestamp bigint
+4 isfinal boolean
+5 originationphonenumber string
+6 destinationphonenumber string
+7 isocountrycode string
+8 isinternationalsend boolean
+9 mcc string
+10 mnc string
+11 carriername string
+12 messageid string
+13 messagerequesttimestamp bigint
+14 messageencoding string
+15 messagetype string
+16 messagestatus string
+17 messagestatusdescription string
+18 context map<string,string>
+19 totalmessageparts int
+20 totalmessageprice double
+21 totalcarrierfee double
+"""
+# --table value -> (schema, default key prefix) of the layout it is printed with.
+LAYOUTS = {"all_events": (GLUE_SCHEMA, "events"), "ses_events": (SES_SCHEMA, "ses_events"),
+           "sms_events": (SMS_SCHEMA, "sms_events")}
+JSON_SERDE = "org.openx.data.jsonserde.JsonSerDe"
 
 PARTITION_COLUMN = "ingest_timestamp"
 # Firehose's default prefix is YYYY/MM/DD/HH/ (UTC); the projection format must match it exactly.
@@ -83,17 +134,28 @@ def table_properties(bucket: str, prefix: str, start: str) -> dict[str, str]:
     }
 
 
-def create_table_ddl(bucket: str, prefix: str, database: str, table: str, start: str) -> str:
-    """CREATE EXTERNAL TABLE for all_events over the Firehose folders, with partition projection."""
+def create_table_ddl(bucket: str, prefix: str, database: str, table: str, start: str,
+                     layout: str = "all_events") -> str:
+    """CREATE EXTERNAL TABLE over the Firehose folders, with partition projection: Parquet for the
+    Pinpoint layout (all_events), newline-delimited JSON through the OpenX SerDe for ses_events and
+    sms_events (a malformed line is a row of NULLs, kept and audited downstream)."""
     for label, name in (("database", database), ("table", table)):
         if not _NAME.fullmatch(name):
             raise ValueError(f"{label} name {name!r}: use lower-case letters, digits and underscores")
-    columns = ",\n".join(f"  `{name}` {quote_struct_fields(hive_type)}" for name, hive_type in glue_columns())
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout {layout!r}: expected one of {', '.join(LAYOUTS)}")
+    schema = LAYOUTS[layout][0]
+    columns = ",\n".join(f"  `{name}` {quote_struct_fields(hive_type)}" for name, hive_type in glue_columns(schema))
     properties = ",\n".join(f"  '{key}' = '{value}'" for key, value in table_properties(bucket, prefix, start).items())
+    storage = "STORED AS PARQUET\n" if layout == "all_events" else (
+        f"ROW FORMAT SERDE '{JSON_SERDE}'\n"
+        "WITH SERDEPROPERTIES ('ignore.malformed.json' = 'true', 'case.insensitive' = 'true')\n"
+        "STORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat'\n"
+        "OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'\n")
     return (
         f"CREATE EXTERNAL TABLE IF NOT EXISTS `{database}`.`{table}` (\n{columns}\n)\n"
         f"PARTITIONED BY (`{PARTITION_COLUMN}` timestamp)\n"
-        "STORED AS PARQUET\n"
+        f"{storage}"
         f"LOCATION '{_location(bucket, prefix)}'\n"
         f"TBLPROPERTIES (\n{properties}\n)"
     )
@@ -131,9 +193,15 @@ def execute(statements: list[str], workgroup: str, output_location: str | None) 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bucket", required=True, help="S3 bucket Firehose writes to")
-    parser.add_argument("--prefix", default="events", help="key prefix before YYYY/MM/DD/HH/ (default: events)")
+    parser.add_argument("--prefix", default=None,
+                        help="key prefix before YYYY/MM/DD/HH/ (default: events, ses_events or sms_events by layout)")
     parser.add_argument("--database", default="due_eventdb", help="Glue database (default: due_eventdb, the var pinpoint_glue_database)")
-    parser.add_argument("--table", default="all_events", help="table name (default: all_events, the var all_events_table)")
+    parser.add_argument("--table", default="all_events",
+                        help="table name (default: all_events, the var all_events_table); ses_events and sms_events "
+                             "print the native SES / End User Messaging SMS JSON tables (vars ses_events_table, "
+                             "sms_events_table)")
+    parser.add_argument("--layout", choices=sorted(LAYOUTS), default=None,
+                        help="table layout when --table is another name (default: from --table, else all_events)")
     parser.add_argument("--start", type=parse_start, default="2020/01/01/00",
                         help="first hour with data, YYYY/MM/DD/HH or ISO (default: 2020/01/01/00); keep it close to the real start")
     parser.add_argument("--execute", action="store_true", help="also run the DDL through Athena (needs boto3 and credentials)")
@@ -142,7 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     create_database = f"CREATE DATABASE IF NOT EXISTS `{args.database}`"
-    create_table = create_table_ddl(args.bucket, args.prefix, args.database, args.table, args.start)
+    layout = args.layout or (args.table if args.table in LAYOUTS else "all_events")
+    prefix = args.prefix if args.prefix is not None else LAYOUTS[layout][1]
+    create_table = create_table_ddl(args.bucket, prefix, args.database, args.table, args.start, layout)
     print(f"{create_database};\n\n{create_table};")
     if args.execute:
         execute([create_database, create_table], args.workgroup, args.output_location)

@@ -8,11 +8,19 @@ where the folder is the UTC hour the event reached Firehose, with exactly the Gl
 
     python scripts/generate_events.py --out data/events --events 50000 --seed 42 \
         --start 2026-10-01T00:00:00Z --hours 72 [--files-per-hour 3] [--overwrite] [--quiet]
+
+After Pinpoint: --format ses|sms writes the same lifecycles as Amazon SES event publishing records
+(--ses-out, default data/ses_events) or AWS End User Messaging SMS event records (--sms-out, default
+data/sms_events): newline-delimited JSON objects, gzip-compressed unless --no-gzip, in the same
+YYYY/MM/DD/HH/ layout. --format mixed writes Pinpoint Parquet for events that reached Firehose before
+--cutover (default: the middle of the window) and the native formats from --overlap-minutes (default
+30) before it, so messages straddle the cut-over and switch-over events exist in both formats.
 """
 from __future__ import annotations
 
 import argparse
 import bisect
+import gzip
 import json
 import math
 import random
@@ -20,7 +28,7 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Protocol
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -429,7 +437,13 @@ def _fill(step: Callable[[], None], done: Callable[[], bool], g: _Generator, tar
             mark += 1
 
 
-def _layout(g: _Generator, rng: random.Random, files_per_hour: int) -> tuple[dict[int, list[list[tuple[int, int, int]]]], int, int]:
+class _Arrivals(Protocol):
+    """What _layout needs: the Firehose arrival of each event, and the window end."""
+    arrivals: list[int]
+    end: int
+
+
+def _layout(g: _Arrivals, rng: random.Random, files_per_hour: int) -> tuple[dict[int, list[list[tuple[int, int, int]]]], int, int]:
     """Assign each event (plus ~1% duplicates) to a file: {folder hour: [[(sort key, seq, row index)]]}."""
     buckets: dict[int, list[tuple[int, int, int]]] = {}
     late = 0
@@ -470,14 +484,11 @@ def _layout(g: _Generator, rng: random.Random, files_per_hour: int) -> tuple[dic
     return {h: [sorted(c) for c in files[h]] for h in sorted(files)}, dups, late
 
 
-def generate(out: Path, events: int, seed: int, start: datetime, hours: int,
-             files_per_hour: int = 3, progress: bool = True) -> Summary:
-    """Write about `events` events for [start, start + hours) under `out`; returns what was written."""
-    if events <= 0 or hours <= 0 or files_per_hour <= 0:
+def _simulate(events: int, seed: int, start: datetime, hours: int,
+              progress: bool) -> tuple[_Generator, random.Random, pa.Table]:
+    """Run the message lifecycles for [start, start + hours): the generator, its RNG and the events table."""
+    if events <= 0 or hours <= 0:
         raise ValueError("events, hours and files_per_hour must be positive")
-    out = Path(out)
-    if any(out.rglob("*.parquet")):
-        raise FileExistsError(f"{out} already contains .parquet files")
     start = start.replace(tzinfo=timezone.utc) if start.tzinfo is None else start.astimezone(timezone.utc)
     start_ms = int(start.timestamp() * 1000)
     rng = random.Random(seed)
@@ -493,6 +504,12 @@ def generate(out: Path, events: int, seed: int, start: datetime, hours: int,
         table = table.combine_chunks()   # faster takes; keep the chunks if a column outgrows 32-bit offsets
     except pa.ArrowInvalid:
         pass
+    return g, rng, table
+
+
+def _write_parquet(out: Path, g: _Arrivals, rng: random.Random, table: pa.Table, files_per_hour: int,
+                   progress: bool) -> Summary:
+    """Lay the events of `table` (g.arrivals in the same order) out as Firehose does and write them."""
     files, dups, late = _layout(g, rng, files_per_hour)
     n_files = written = 0
     for n_hours, (hour, chunks) in enumerate(files.items(), 1):
@@ -508,7 +525,268 @@ def generate(out: Path, events: int, seed: int, start: datetime, hours: int,
             written += len(chunk)
         if progress and n_hours % max(1, len(files) // 10) == 0:
             print(f"  wrote {n_files:,} files ({n_hours}/{len(files)} hour folders)", file=sys.stderr)
-    return Summary(written, g.total, n_files, len(files), dups, late, out)
+    return Summary(written, len(g.arrivals), n_files, len(files), dups, late, out)
+
+
+def generate(out: Path, events: int, seed: int, start: datetime, hours: int,
+             files_per_hour: int = 3, progress: bool = True) -> Summary:
+    """Write about `events` events for [start, start + hours) under `out`; returns what was written."""
+    if events <= 0 or hours <= 0 or files_per_hour <= 0:
+        raise ValueError("events, hours and files_per_hour must be positive")
+    out = Path(out)
+    if any(out.rglob("*.parquet")):
+        raise FileExistsError(f"{out} already contains .parquet files")
+    g, rng, table = _simulate(events, seed, start, hours, progress)
+    return _write_parquet(out, g, rng, table, files_per_hour, progress and events >= 200_000)
+
+
+# ---------------------------------------------------------------- native formats (after Pinpoint)
+# The same lifecycles rendered as Amazon SES event publishing records and AWS End User Messaging SMS
+# event records (newline-delimited JSON, one object per line, gzip or not), in the same Firehose
+# YYYY/MM/DD/HH/ layout. Rendering draws from its own RNG, so the Pinpoint events are the same.
+FORMATS = ("pinpoint", "ses", "sms", "mixed")
+SES_TYPES = {"_email.send": "Send", "_email.delivered": "Delivery", "_email.open": "Open", "_email.click": "Click",
+             "_email.unsubscribe": "Click", "_email.hardbounce": "Bounce", "_email.softbounce": "Bounce",
+             "_email.complaint": "Complaint", "_email.rejected": "Reject",
+             "_email.rendering_failure": "Rendering Failure"}
+SMS_DESCRIPTIONS = {"SUCCESSFUL": "Message has been accepted by phone carrier", "PENDING": "Message is being delivered",
+                    "DELIVERED": "Message has been delivered to the handset", "OPTED_OUT": "Destination has opted out",
+                    "UNREACHABLE": "Handset unreachable", "BLOCKED": "Blocked by the handset or its carrier",
+                    "CARRIER_UNREACHABLE": "Carrier temporarily unreachable", "INVALID": "Invalid destination number",
+                    "TTL_EXPIRED": "Time to live expired before delivery"}
+
+
+@dataclass
+class NativeSummary:
+    records: int         # lines written, duplicates included
+    unique_records: int
+    files: int
+    hours: int
+    duplicates: int
+    out: Path
+
+
+@dataclass
+class FormatsSummary:
+    pinpoint: Optional[Summary]
+    ses: Optional[NativeSummary]
+    sms: Optional[NativeSummary]
+    straddling_messages: int   # messages with events on both sides of the cut-over
+    both_formats: int          # events written in both formats (the switch-over overlap)
+
+
+def _iso(epoch_ms: int) -> str:
+    """Epoch ms as SES writes times: 2026-10-01T00:41:02.669Z."""
+    moment = datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{epoch_ms % 1000:03d}Z"
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    """A pyarrow map value (a list of pairs) or a struct value (a dict) as a dict; {} for NULL."""
+    if value is None:
+        return {}
+    return dict(value) if isinstance(value, list) else dict(value)
+
+
+def ses_record(row: dict[str, Any]) -> dict[str, Any]:
+    """The SES event publishing record of one Pinpoint email event row (as pyarrow's to_pylist gives it)."""
+    etype = row["event_type"]
+    mail_event = row["facets"]["email_channel"]["mail_event"]
+    mail = mail_event["mail"]
+    arrival = row["arrival_timestamp"]
+    sender = mail["from_address"]
+    custom = _as_dict((row["client_context"] or {}).get("custom"))
+    tags: dict[str, list[str]] = {"ses:configuration-set": ["engagement"],
+                                  "ses:from-domain": [sender.split("@")[-1]]}
+    tags.update({k: [v] for k, v in sorted(custom.items()) if k != "legacy_identifier"})
+    record: dict[str, Any] = {"eventType": SES_TYPES[etype], "mail": {
+        "timestamp": _iso(mail["message_send_timestamp"]), "source": sender,
+        "sourceArn": f"arn:aws:ses:us-east-1:{row['awsaccountid']}:identity/{sender.split('@')[-1]}",
+        "sendingAccountId": row["awsaccountid"], "messageId": mail["message_id"],
+        "destination": mail["destination"], "headersTruncated": mail["headers_truncated"],
+        "headers": [{"name": h.get("name"), "value": h.get("value")} for h in map(_as_dict, mail["headers"] or [])],
+        "commonHeaders": {"from": [mail["common_headers"]["from"]], "to": mail["common_headers"]["to"],
+                          "messageId": mail["message_id"], "subject": mail["common_headers"]["subject"]},
+        "tags": tags}}
+    when = _iso(arrival)
+    if etype == "_email.send":
+        record["send"] = {}
+    elif etype == "_email.rejected":
+        record["reject"] = {"reason": mail_event["reject"]["reason"]}
+    elif etype == "_email.rendering_failure":
+        record["failure"] = {"templateName": "welcome",
+                             "errorMessage": "Attribute 'name' is not present in the rendering data."}
+    elif etype == "_email.delivered":
+        d = mail_event["delivery"]
+        record["delivery"] = {"timestamp": when, "processingTimeMillis": d["processing_time_millis"],
+                              "recipients": d["recipients"], "smtpResponse": d["smtp_response"],
+                              "reportingMTA": d["reporting_mta"], "remoteMtaIp": "203.0.113.25"}
+    elif etype in ("_email.hardbounce", "_email.softbounce"):
+        b = mail_event["bounce"]
+        record["bounce"] = {"bounceType": b["bounce_type"], "bounceSubType": b["bounce_sub_type"],
+                            "bouncedRecipients": [{"emailAddress": r["email_address"], "action": r["action"],
+                                                   "status": r["status"], "diagnosticCode": r["diagnostic_code"]}
+                                                  for r in b["bounced_recipients"] or []],
+                            "timestamp": when, "feedbackId": b["feedback_id"], "reportingMTA": b["reporting_mta"]}
+    elif etype == "_email.complaint":
+        c = mail_event["complaint"]
+        record["complaint"] = {"complainedRecipients": [{"emailAddress": r["email_address"]}
+                                                        for r in c["complained_recipients"] or []],
+                               "timestamp": when, "feedbackId": c["feedback_id"], "userAgent": c["user_agent"],
+                               "complaintFeedbackType": c["complaint_feedback_type"], "arrivalDate": when}
+    elif etype == "_email.open":
+        o = mail_event["open"]
+        record["open"] = {"ipAddress": o["ip_address"], "timestamp": when, "userAgent": o["user_agent"]}
+    else:   # click or unsubscribe (a click on a link tagged unsubscribeLinkTag)
+        c = mail_event["click"]
+        click: dict[str, Any] = {"ipAddress": c["ip_address"], "timestamp": when, "userAgent": c["user_agent"],
+                                 "link": c["link"]}
+        unsubscribe = (c["link_tags"] or {}).get("unsubscribelinktag")
+        if unsubscribe is not None:
+            click["linkTags"] = {"unsubscribeLinkTag": unsubscribe}
+        record["click"] = click
+    return record
+
+
+def sms_record(row: dict[str, Any], requested_at: int) -> dict[str, Any]:
+    """The End User Messaging SMS event record of one Pinpoint _SMS.* event row."""
+    etype = row["event_type"]
+    attrs = _as_dict(row["attributes"])
+    status = attrs["record_status"]
+    if etype == "_SMS.BUFFERED":
+        native, final = ("TEXT_SUCCESSFUL" if status == "SUCCESSFUL" else "TEXT_PENDING"), False
+    elif etype == "_SMS.SUCCESS":
+        native, final = ("TEXT_DELIVERED" if status == "DELIVERED" else "TEXT_SUCCESSFUL"), True
+    elif etype == "_SMS.OPTOUT":
+        native, final = "TEXT_BLOCKED", True
+    else:
+        native, final = f"TEXT_{status}", True
+    try:
+        context = json.loads(attrs["customer_context"]) if "customer_context" in attrs else {}
+    except json.JSONDecodeError:
+        context = {}   # Pinpoint passed a malformed string; End User Messaging only takes an object
+    record: dict[str, Any] = {
+        "eventType": native, "eventVersion": "1.0", "eventTimestamp": row["event_timestamp"], "isFinal": final,
+        "originationPhoneNumber": attrs["origination_phone_number"],
+        "destinationPhoneNumber": attrs["destination_phone_number"], "isoCountryCode": attrs["iso_country_code"],
+        "isInternationalSend": False, "messageId": attrs["message_id"], "messageRequestTimestamp": requested_at,
+        "messageEncoding": "GSM", "messageType": attrs["message_type"], "messageStatus": status,
+        "messageStatusDescription": SMS_DESCRIPTIONS.get(status, status.replace("_", " ").capitalize()),
+        "context": context if isinstance(context, dict) else {},
+        "totalMessageParts": int(attrs["number_of_message_parts"])}
+    price = (row["metrics"] or {}).get("price_in_millicents_usd")
+    if price is not None:
+        record["totalMessagePrice"] = round(price / 100_000, 8)
+        record["totalCarrierFee"] = 0.0
+    return record
+
+
+def _write_native(out: Path, stream: str, records: list[tuple[int, dict[str, Any]]], rng: random.Random,
+                  end_ms: int, files_per_hour: int, gzip_files: bool) -> NativeSummary:
+    """Write (arrival ms, record) pairs as Firehose does: YYYY/MM/DD/HH/ of the delivery time, a few
+    objects per hour, one JSON object per line, ~1% re-delivered, byte-identical for the same input."""
+    buckets: dict[int, list[tuple[int, int]]] = {}
+    for i, (arrival, _) in enumerate(records):
+        key = arrival + rng.randint(0, 120_000)
+        key = key if key < end_ms else arrival
+        buckets.setdefault(key // HOUR, []).append((key, i))
+    files: dict[int, list[list[tuple[int, int]]]] = {}
+    for hour in sorted(buckets):
+        rows = sorted(buckets[hour])
+        k = min(files_per_hour, len(rows))
+        files[hour] = [rows[j * len(rows) // k:(j + 1) * len(rows) // k] for j in range(k)]
+    dups = 0
+    for hour in sorted(files):
+        for chunk in files[hour]:
+            for key, i in list(chunk):
+                if rng.random() < 0.01:    # re-delivered in the same object
+                    chunk.append((key, i))
+                    dups += 1
+    n_files = written = 0
+    for hour, chunks in sorted(files.items()):
+        folder = out / f"{datetime.fromtimestamp(hour * 3600, tz=timezone.utc):%Y/%m/%d/%H}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for chunk in chunks:
+            chunk.sort()
+            first = datetime.fromtimestamp(chunk[0][0] // 1000, tz=timezone.utc)
+            h = f"{rng.getrandbits(128):032x}"
+            name = (f"{stream}-events-1-{first:%Y-%m-%d-%H-%M-%S}-"
+                    f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+            text = "".join(json.dumps(records[i][1], separators=(",", ":")) + "\n" for _, i in chunk).encode()
+            if gzip_files:
+                (folder / f"{name}.gz").write_bytes(gzip.compress(text, mtime=0))
+            else:
+                (folder / name).write_bytes(text)
+            n_files += 1
+            written += len(chunk)
+    return NativeSummary(written, len(records), n_files, len(files), dups, out)
+
+
+class _Subset:
+    """The part of a generator's events _layout needs, for a subset of them."""
+    def __init__(self, arrivals: list[int], end: int) -> None:
+        self.arrivals, self.end = arrivals, end
+
+
+def generate_formats(out: Path, events: int, seed: int, start: datetime, hours: int, fmt: str = "pinpoint",
+                     cutover: Optional[datetime] = None, ses_out: Path = Path("data/ses_events"),
+                     sms_out: Path = Path("data/sms_events"), overlap_minutes: int = 30,
+                     files_per_hour: int = 3, gzip_files: bool = True, progress: bool = True) -> FormatsSummary:
+    """The same lifecycles in one format, or `mixed`: Pinpoint for events that reached Firehose before
+    `cutover` (default: the middle of the window), SES and SMS from `overlap_minutes` before it (the
+    switch-over, when both destinations are on, so those events are written in both formats). Campaign,
+    journey and app events have no native format: they end at the cut-over."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    if fmt == "pinpoint":
+        return FormatsSummary(generate(out, events, seed, start, hours, files_per_hour, progress), None, None, 0, 0)
+    if files_per_hour <= 0 or overlap_minutes < 0:
+        raise ValueError("files_per_hour must be positive and overlap_minutes not negative")
+    g, rng, table = _simulate(events, seed, start, hours, progress)
+    start_ms = g.start
+    cut_ms = start_ms + hours * HOUR // 2 if cutover is None else int(cutover.timestamp() * 1000)
+    native_from = cut_ms - overlap_minutes * 60_000 if fmt == "mixed" else start_ms
+    pinpoint_until = cut_ms if fmt == "mixed" else start_ms
+    rows = table.to_pylist()
+    native_rng = random.Random(f"native-{seed}")
+    requested: dict[str, int] = {}
+    for row in rows:
+        if row["event_type"].startswith("_SMS."):
+            mid = _as_dict(row["attributes"])["message_id"]
+            requested[mid] = min(requested.get(mid, row["event_timestamp"]), row["event_timestamp"])
+    ses: list[tuple[int, dict[str, Any]]] = []
+    sms: list[tuple[int, dict[str, Any]]] = []
+    keep: list[int] = []
+    sides: dict[str, set[bool]] = {}
+    both = 0
+    for i, row in enumerate(rows):
+        arrival, etype = row["arrival_timestamp"], row["event_type"]
+        native_ok = etype in SES_TYPES or etype.startswith("_SMS.")
+        in_pinpoint = fmt == "mixed" and arrival < pinpoint_until
+        wanted = fmt == "mixed" or fmt == ("sms" if etype.startswith("_SMS.") else "ses")
+        in_native = native_ok and wanted and arrival >= native_from
+        if in_pinpoint:
+            keep.append(i)
+        if in_native and etype in SES_TYPES:
+            ses.append((arrival, ses_record(row)))
+        elif in_native:
+            sms.append((arrival, sms_record(row, requested[_as_dict(row["attributes"])["message_id"]])))
+        both += in_pinpoint and in_native
+        if native_ok and fmt == "mixed":
+            mid = row["facets"]["email_channel"]["mail_event"]["mail"]["message_id"] if etype in SES_TYPES \
+                else _as_dict(row["attributes"])["message_id"]
+            sides.setdefault(mid, set()).add(arrival < cut_ms)
+    pinpoint: Optional[Summary] = None
+    if fmt == "mixed":
+        subset = _Subset([g.arrivals[i] for i in keep], g.end)
+        pinpoint = _write_parquet(Path(out), subset, rng, table.take(pa.array(keep, type=pa.int64())),
+                                  files_per_hour, False)
+    ses_summary = _write_native(Path(ses_out), "ses", ses, native_rng, g.end, files_per_hour, gzip_files) \
+        if fmt in ("ses", "mixed") else None
+    sms_summary = _write_native(Path(sms_out), "sms", sms, native_rng, g.end, files_per_hour, gzip_files) \
+        if fmt in ("sms", "mixed") else None
+    straddling = sum(1 for s in sides.values() if len(s) == 2)
+    return FormatsSummary(pinpoint, ses_summary, sms_summary, straddling, both)
 
 
 def _positive(text: str) -> int:
@@ -526,6 +804,10 @@ def _utc(text: str) -> datetime:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
+def _native_files(folder: Path, stream: str) -> list[Path]:
+    return sorted(folder.rglob(f"{stream}-events-1-*")) if folder.is_dir() else []
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--out", type=Path, default=Path("data/events"), help="output folder (default data/events)")
@@ -536,18 +818,50 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--files-per-hour", type=_positive, default=3, help="files per hour folder (default 3)")
     parser.add_argument("--overwrite", action="store_true", help="delete existing *.parquet under --out first")
     parser.add_argument("--quiet", action="store_true", help="no progress or summary output")
+    parser.add_argument("--format", choices=FORMATS, default="pinpoint",
+                        help="pinpoint (default), ses or sms (the same lifecycles in that format only), or mixed: "
+                             "Pinpoint before --cutover, SES and SMS after it")
+    parser.add_argument("--cutover", type=_utc, default=None,
+                        help="mixed: the switch to the native formats, UTC (default: the middle of the window)")
+    parser.add_argument("--overlap-minutes", type=int, default=30,
+                        help="mixed: minutes before the cut-over when both formats are written (default 30)")
+    parser.add_argument("--ses-out", type=Path, default=Path("data/ses_events"),
+                        help="output folder of SES records (default data/ses_events)")
+    parser.add_argument("--sms-out", type=Path, default=Path("data/sms_events"),
+                        help="output folder of SMS records (default data/sms_events)")
+    parser.add_argument("--no-gzip", action="store_true", help="write the SES/SMS objects uncompressed")
     args = parser.parse_args(argv)
-    existing = sorted(args.out.rglob("*.parquet")) if args.out.is_dir() else []
-    if existing and not args.overwrite:
-        print(f"error: output folder {args.out} already contains {len(existing)} .parquet file(s); "
+    existing = sorted(args.out.rglob("*.parquet")) if args.out.is_dir() and args.format in ("pinpoint", "mixed") else []
+    native = [*(_native_files(args.ses_out, "ses") if args.format in ("ses", "mixed") else []),
+              *(_native_files(args.sms_out, "sms") if args.format in ("sms", "mixed") else [])]
+    if (existing or native) and not args.overwrite:
+        where = args.out if existing else (args.ses_out if args.format != "sms" else args.sms_out)
+        print(f"error: output folder {where} already contains {len(existing) + len(native)} generated file(s); "
               "use --overwrite to replace them", file=sys.stderr)
         return 2
-    for path in existing:
+    if args.overlap_minutes < 0:
+        print("error: --overlap-minutes must not be negative", file=sys.stderr)
+        return 2
+    for path in existing + native:
         path.unlink()
-    s = generate(args.out, args.events, args.seed, args.start, args.hours, args.files_per_hour, not args.quiet)
+    if args.format == "pinpoint":
+        s = generate(args.out, args.events, args.seed, args.start, args.hours, args.files_per_hour, not args.quiet)
+        if not args.quiet:
+            print(f"wrote {s.events:,} events ({s.unique_events:,} unique) in {s.files:,} files over {s.hours} hour "
+                  f"folders; {s.duplicates:,} duplicates, {s.late_events:,} late events -> {s.out}")
+        return 0
+    f = generate_formats(args.out, args.events, args.seed, args.start, args.hours, args.format, args.cutover,
+                         args.ses_out, args.sms_out, args.overlap_minutes, args.files_per_hour, not args.no_gzip,
+                         not args.quiet)
     if not args.quiet:
-        print(f"wrote {s.events:,} events ({s.unique_events:,} unique) in {s.files:,} files over {s.hours} hour "
-              f"folders; {s.duplicates:,} duplicates, {s.late_events:,} late events -> {s.out}")
+        if f.pinpoint:
+            print(f"pinpoint: {f.pinpoint.events:,} events in {f.pinpoint.files:,} files -> {f.pinpoint.out}")
+        for label, n in (("ses", f.ses), ("sms", f.sms)):
+            if n:
+                print(f"{label}: {n.records:,} records ({n.unique_records:,} unique) in {n.files:,} files -> {n.out}")
+        if args.format == "mixed":
+            print(f"cut-over: {f.straddling_messages:,} messages straddle it, {f.both_formats:,} events written in "
+                  "both formats during the switch-over")
     return 0
 
 

@@ -21,7 +21,7 @@ LEAD = ["event_timestamp", "arrival_timestamp", "application_id", "endpoint_id",
 EMAIL = LEAD + ["message_id", "message_send_timestamp", "from_address", "destination"]
 SMS = LEAD + ["sender_request_id", "destination_phone_number", "record_status", "iso_country_code",
               "number_of_message_parts", "message_id"]
-TRAIL = ["message_tags", "ingest_timestamp"]
+TRAIL = ["message_tags", "ingest_timestamp", "source_system"]
 BOUNCE = ["bounce_type", "bounce_sub_type", "feedback_id", "reporting_mta", "bounced_recipient_email_address",
           "bounced_recipient_action", "bounced_recipient_status", "bounced_recipient_diagnostic_code"]
 
@@ -121,6 +121,7 @@ def expected_value(event: dict[str, Any], column: str, recipient: dict[str, Any]
         "message_tags": lambda: _sms_tags(attrs.get("customer_context")) if is_sms
         else {**(_dig(event, "client_context", "custom") or {}), **attrs},
         "ingest_timestamp": lambda: datetime.strptime(event["_folder"], "%Y/%m/%d/%H"),
+        "source_system": lambda: "pinpoint",
     }
     for sms_field in ("sender_request_id", "destination_phone_number", "record_status", "iso_country_code",
                       "number_of_message_parts", "message_type", "origination_phone_number"):

@@ -332,3 +332,73 @@ def test_generate_validates_arguments(tmp_path: Path) -> None:
     ge.generate(tmp_path, 200, seed=1, start=START, hours=1, progress=False)
     with pytest.raises(FileExistsError):
         ge.generate(tmp_path, 200, seed=1, start=START, hours=1, progress=False)
+
+
+# --- native formats (after Pinpoint): the same lifecycles as SES and End User Messaging SMS records
+def _native_lines(folder: Path) -> list[dict[str, Any]]:
+    import gzip
+    import json
+
+    records = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+        records.extend(json.loads(line) for line in data.decode().splitlines())
+    return records
+
+
+def test_native_formats_render_the_same_lifecycles(tmp_path: Path) -> None:
+    _, _, table = ge._simulate(2_000, 5, START, 6, False)
+    kinds = [t.as_py() for t in table.column("event_type")]
+    ses = ge.generate_formats(tmp_path / "p", 2_000, 5, START, 6, "ses", ses_out=tmp_path / "ses", progress=False)
+    sms = ge.generate_formats(tmp_path / "p", 2_000, 5, START, 6, "sms", sms_out=tmp_path / "sms", progress=False,
+                              gzip_files=False)
+    assert not (tmp_path / "p").exists(), "a native-only format writes no Pinpoint files"
+    assert ses.ses is not None and sms.sms is not None
+    assert ses.ses.unique_records == sum(k in ge.SES_TYPES for k in kinds)
+    assert sms.sms.unique_records == sum(k.startswith("_SMS.") for k in kinds)
+    ses_records, sms_records = _native_lines(tmp_path / "ses"), _native_lines(tmp_path / "sms")
+    assert len(ses_records) == ses.ses.records and len(sms_records) == sms.sms.records
+    assert all(p.suffix == ".gz" for p in (tmp_path / "ses").rglob("*") if p.is_file())
+    assert not any(p.suffix == ".gz" for p in (tmp_path / "sms").rglob("*") if p.is_file())
+    assert {r["eventType"] for r in ses_records} <= set(ge.SES_TYPES.values())
+    bounce_types = {r["bounce"]["bounceType"] for r in ses_records if r["eventType"] == "Bounce"}
+    assert bounce_types == {"Permanent", "Transient"}
+    assert {r["isFinal"] for r in sms_records} == {True, False}
+    folders = {p.parent.relative_to(tmp_path / "ses").as_posix() for p in (tmp_path / "ses").rglob("*.gz")}
+    assert all(re.fullmatch(r"\d{4}/\d{2}/\d{2}/\d{2}", f) for f in folders)
+
+
+def test_native_formats_are_deterministic(tmp_path: Path) -> None:
+    for run in ("a", "b"):
+        ge.generate_formats(tmp_path / run / "events", 800, 3, START, 4, "mixed", ses_out=tmp_path / run / "ses",
+                            sms_out=tmp_path / run / "sms", progress=False)
+    files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
+    assert files_a == files_b and files_a
+    assert all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files_a)
+
+
+def test_mixed_splits_at_the_cutover_with_an_overlap(tmp_path: Path) -> None:
+    cutover = datetime(2026, 10, 1, 3, tzinfo=timezone.utc)
+    cut_ms = int(cutover.timestamp() * 1000)
+    s = ge.generate_formats(tmp_path / "events", 3_000, 9, START, 6, "mixed", cutover, tmp_path / "ses",
+                            tmp_path / "sms", overlap_minutes=20, progress=False)
+    assert s.straddling_messages > 0 and s.both_formats > 0
+    c = duckdb.connect()
+    latest = scalar(c, f"select max(arrival_timestamp) from read_parquet('{tmp_path}/events/**/*.parquet')")
+    assert latest < cut_ms
+    own_times = [r[k]["timestamp"] for r in _native_lines(tmp_path / "ses")
+                 for k in ("delivery", "open", "click", "bounce", "complaint") if k in r]
+    earliest = min(datetime.fromisoformat(t.replace("Z", "+00:00")) for t in own_times)
+    assert int(earliest.timestamp() * 1000) >= cut_ms - 20 * 60_000
+    sms_times = [r["eventTimestamp"] for r in _native_lines(tmp_path / "sms")]
+    assert min(sms_times) >= cut_ms - 20 * 60_000
+
+
+def test_cli_native_formats_refuse_non_empty_output(tmp_path: Path) -> None:
+    args = [sys.executable, str(SCRIPT), "--events", "300", "--hours", "2", "--quiet", "--format", "sms",
+            "--sms-out", str(tmp_path / "sms")]
+    assert subprocess.run(args, capture_output=True, text=True).returncode == 0
+    again = subprocess.run(args, capture_output=True, text=True)
+    assert again.returncode == 2 and "--overwrite" in again.stderr
+    assert subprocess.run([*args, "--overwrite"], capture_output=True, text=True).returncode == 0

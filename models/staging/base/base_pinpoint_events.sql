@@ -93,7 +93,7 @@ flattened as (
 
 ),
 
-final as (
+canonical as (
 
     select
         {{ hash_text("concat_ws('|', "
@@ -157,8 +157,19 @@ final as (
         coalesce(attributes, {{ empty_string_map() }}) as attributes,
         coalesce(client_context_custom, {{ empty_string_map() }}) as client_context_custom,
         ingest_timestamp,
-        source_file
+        source_file,
+        -- End User Messaging's isFinal: Pinpoint's SMS stream has no such flag
+        cast(null as boolean) as is_final
     from flattened
+
+),
+
+final as (
+
+    select
+        canonical.*,
+        {{ message_event_key('canonical') }} as message_event_key
+    from canonical
 
 )
 

@@ -1,0 +1,160 @@
+{#- The two native streams that replace Pinpoint's (see docs/native_sources.md): SES event publishing
+    records and AWS End User Messaging SMS event records, both newline-delimited JSON from Firehose.
+
+    Their record layout is written ONCE here, as a nested spec, and rendered as a DuckDB type (to parse
+    each JSON line on DuckDB) or a Trino type (for the typed empty relation on Athena when the Glue
+    table does not exist). A spec is a primitive name ('string', 'bigint', 'int', 'double',
+    'boolean'), ['array', spec], ['map', spec] (string keys) or ['struct', [[field, spec], ...]].
+    Field names are spelled as in the JSON (camelCase): DuckDB matches JSON keys case-sensitively, and
+    Athena's lower-cased Glue names resolve to the same identifiers. -#}
+
+{% macro native_record_columns(stream) %}
+    {%- set s = 'string' -%}
+    {%- if stream == 'ses' -%}
+        {%- set recipients_struct = ['struct', [['emailAddress', s], ['action', s], ['status', s], ['diagnosticCode', s]]] -%}
+        {%- set columns = [
+            ['eventType', s],
+            ['mail', ['struct', [
+                ['timestamp', s], ['messageId', s], ['source', s], ['sourceArn', s], ['sendingAccountId', s],
+                ['destination', ['array', s]], ['headersTruncated', 'boolean'],
+                ['headers', ['array', ['struct', [['name', s], ['value', s]]]]],
+                ['commonHeaders', ['struct', [
+                    ['from', ['array', s]], ['to', ['array', s]], ['messageId', s], ['subject', s]]]],
+                ['tags', ['map', ['array', s]]]]]],
+            ['send', ['map', s]],
+            ['delivery', ['struct', [
+                ['timestamp', s], ['processingTimeMillis', 'int'], ['recipients', ['array', s]],
+                ['smtpResponse', s], ['reportingMTA', s], ['remoteMtaIp', s]]]],
+            ['open', ['struct', [['ipAddress', s], ['timestamp', s], ['userAgent', s]]]],
+            ['click', ['struct', [
+                ['ipAddress', s], ['timestamp', s], ['userAgent', s], ['link', s],
+                ['linkTags', ['map', ['array', s]]]]]],
+            ['bounce', ['struct', [
+                ['bounceType', s], ['bounceSubType', s], ['bouncedRecipients', ['array', recipients_struct]],
+                ['timestamp', s], ['feedbackId', s], ['reportingMTA', s]]]],
+            ['complaint', ['struct', [
+                ['complainedRecipients', ['array', ['struct', [['emailAddress', s]]]]], ['timestamp', s],
+                ['feedbackId', s], ['userAgent', s], ['complaintFeedbackType', s], ['complaintSubType', s],
+                ['arrivalDate', s]]]],
+            ['reject', ['struct', [['reason', s]]]],
+            ['failure', ['struct', [['errorMessage', s], ['templateName', s]]]],
+            ['deliveryDelay', ['struct', [
+                ['timestamp', s], ['delayType', s], ['expirationTime', s], ['reportingMTA', s],
+                ['delayedRecipients', ['array', ['struct', [['emailAddress', s], ['status', s], ['diagnosticCode', s]]]]]]]],
+            ['subscription', ['struct', [['contactList', s], ['timestamp', s], ['source', s]]]],
+        ] -%}
+    {%- elif stream == 'sms' -%}
+        {%- set columns = [
+            ['eventType', s], ['eventVersion', s], ['eventTimestamp', 'bigint'], ['isFinal', 'boolean'],
+            ['originationPhoneNumber', s], ['destinationPhoneNumber', s], ['isoCountryCode', s],
+            ['isInternationalSend', 'boolean'], ['mcc', s], ['mnc', s], ['carrierName', s],
+            ['messageId', s], ['messageRequestTimestamp', 'bigint'], ['messageEncoding', s],
+            ['messageType', s], ['messageStatus', s], ['messageStatusDescription', s],
+            ['context', ['map', s]], ['totalMessageParts', 'int'], ['totalMessagePrice', 'double'],
+            ['totalCarrierFee', 'double'],
+        ] -%}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("engagement_events: unknown native stream '" ~ stream ~ "' (expected ses or sms)") }}
+    {%- endif -%}
+    {{- return(columns) -}}
+{% endmacro %}
+
+{#- A spec as a DuckDB type. -#}
+{% macro native_type_duckdb(spec) -%}
+    {%- if spec is string -%}
+        {{ {'string': 'varchar', 'bigint': 'bigint', 'int': 'integer', 'double': 'double', 'boolean': 'boolean'}[spec] }}
+    {%- elif spec[0] == 'array' -%}
+        {{ native_type_duckdb(spec[1]) }}[]
+    {%- elif spec[0] == 'map' -%}
+        map(varchar, {{ native_type_duckdb(spec[1]) }})
+    {%- else -%}
+        struct({% for field in spec[1] %}"{{ field[0] }}" {{ native_type_duckdb(field[1]) }}{% if not loop.last %}, {% endif %}{% endfor %})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A spec as a Trino (Athena) type. -#}
+{% macro native_type_trino(spec) -%}
+    {%- if spec is string -%}
+        {{ {'string': 'varchar', 'bigint': 'bigint', 'int': 'integer', 'double': 'double', 'boolean': 'boolean'}[spec] }}
+    {%- elif spec[0] == 'array' -%}
+        array({{ native_type_trino(spec[1]) }})
+    {%- elif spec[0] == 'map' -%}
+        map(varchar, {{ native_type_trino(spec[1]) }})
+    {%- else -%}
+        row({% for field in spec[1] %}"{{ field[0] | lower }}" {{ native_type_trino(field[1]) }}{% if not loop.last %}, {% endif %}{% endfor %})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A spec as a Hive (Glue DDL) type, struct fields lower-cased and back-quoted. -#}
+{% macro native_type_hive(spec) -%}
+    {%- if spec is string -%}
+        {{ spec }}
+    {%- elif spec[0] == 'array' -%}
+        array<{{ native_type_hive(spec[1]) }}>
+    {%- elif spec[0] == 'map' -%}
+        map<string,{{ native_type_hive(spec[1]) }}>
+    {%- else -%}
+        struct<{% for field in spec[1] %}`{{ field[0] | lower }}`:{{ native_type_hive(field[1]) }}{% if not loop.last %},{% endif %}{% endfor %}>
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- End User Messaging SMS (eventType, messageStatus, isFinal) -> the Pinpoint event type. The same rule
+    is listed row by row in the seed sms_event_status_mapping (with meanings); the test
+    assert_sms_event_status_mapping_matches_seed keeps the two in step. A type this rule does not know
+    gives NULL: the row is rejected and listed by audit_rejected_events, never guessed. -#}
+{% macro sms_pinpoint_event_type(event_type, message_status, is_final) -%}
+    case
+        when {{ message_status }} = 'OPTED_OUT' then '_SMS.OPTOUT'
+        when {{ event_type }} in ('TEXT_QUEUED', 'TEXT_PENDING') then '_SMS.BUFFERED'
+        when {{ event_type }} = 'TEXT_SUCCESSFUL' and {{ is_final }} = false then '_SMS.BUFFERED'
+        when {{ event_type }} in ('TEXT_SUCCESSFUL', 'TEXT_DELIVERED') then '_SMS.SUCCESS'
+        when {{ event_type }} in (
+            'TEXT_BLOCKED', 'TEXT_TTL_EXPIRED', 'TEXT_CARRIER_UNREACHABLE', 'TEXT_INVALID',
+            'TEXT_INVALID_MESSAGE', 'TEXT_CARRIER_BLOCKED', 'TEXT_UNREACHABLE', 'TEXT_SPAM',
+            'TEXT_UNKNOWN', 'TEXT_PROTECT_BLOCKED'
+        ) then '_SMS.FAILURE'
+    end
+{%- endmacro %}
+
+
+{#- SES eventType (+ bounce type, + click link tags) -> the Pinpoint event type. Unknown values give
+    NULL (rejected and audited, never guessed). -#}
+{% macro ses_pinpoint_event_type(record) -%}
+    case {{ record }}.eventtype
+        when 'Send' then '_email.send'
+        when 'Delivery' then '_email.delivered'
+        when 'Open' then '_email.open'
+        when 'Click' then
+            case
+                when coalesce(
+                    {{ map_get(record ~ '.click.linktags', "'unsubscribeLinkTag'") }},
+                    {{ map_get(record ~ '.click.linktags', "'unsubscribelinktag'") }}
+                ) is not null
+                    then '_email.unsubscribe'
+                else '_email.click'
+            end
+        when 'Bounce' then
+            case {{ record }}.bounce.bouncetype
+                when 'Permanent' then '_email.hardbounce'
+                when 'Transient' then '_email.softbounce'
+                when 'Undetermined' then '_email.softbounce'
+            end
+        when 'Complaint' then '_email.complaint'
+        when 'Reject' then '_email.rejected'
+        when 'Rendering Failure' then '_email.rendering_failure'
+        when 'DeliveryDelay' then '_email.delivery_delay'
+        when 'Subscription' then '_email.subscription'
+    end
+{%- endmacro %}
+
+
+{#- `dbt run-operation print_native_glue_columns`: one line per column of each native stream,
+    "stream|column|hive type", as scripts/athena_ddl.py must print them (a test compares the two). -#}
+{% macro print_native_glue_columns() %}
+    {%- for stream in ['ses', 'sms'] -%}
+        {%- for name, spec in native_record_columns(stream) -%}
+            {%- do print(stream ~ '|' ~ (name | lower) ~ '|' ~ (native_type_hive(spec) | replace('`', ''))) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+{% endmacro %}

@@ -1,0 +1,156 @@
+{#-
+    The one place SES event publishing records are read and flattened into the canonical event
+    columns, in Pinpoint's vocabulary (docs/native_sources.md has the mapping table): one row per
+    record (duplicates included) and one row per unreadable line (every record column NULL, so
+    event_type is NULL and the row is rejected and audited). No filtering, no business rules.
+-#}
+with source as (
+
+    {{ native_events_relation('ses') }}
+
+),
+
+flattened as (
+
+    select
+        {{ ses_pinpoint_event_type('source') }} as event_type,
+        source.eventtype as ses_event_type,
+        {{ iso8601_to_timestamp('source.mail.timestamp') }} as mail_timestamp,
+        {{ iso8601_to_timestamp(
+            'coalesce(source.delivery.timestamp, source.open.timestamp, source.click.timestamp, '
+            ~ 'source.bounce.timestamp, source.complaint.timestamp, source.deliverydelay.timestamp, '
+            ~ 'source.subscription.timestamp)'
+        ) }} as own_timestamp,
+        source.mail.messageid as message_id,
+        source.mail.sendingaccountid as aws_account_id,
+        source.mail.source as from_address,
+        source.mail.destination as destination,
+        source.mail.commonheaders.subject as subject,
+        source.mail.tags as mail_tags,
+        source.delivery.smtpresponse as smtp_response,
+        coalesce(
+            source.delivery.reportingmta, source.bounce.reportingmta, source.deliverydelay.reportingmta
+        ) as reporting_mta,
+        source.delivery.recipients as recipients,
+        cast(source.delivery.processingtimemillis as integer) as processing_time_millis,
+        coalesce(source.open.ipaddress, source.click.ipaddress) as ip_address,
+        coalesce(source.open.useragent, source.click.useragent, source.complaint.useragent) as user_agent,
+        source.click.link as link,
+        -- the JSON SerDe on Athena may lower-case map keys: accept both spellings
+        coalesce(
+            {{ map_get('source.click.linktags', "'unsubscribeLinkTag'") }},
+            {{ map_get('source.click.linktags', "'unsubscribelinktag'") }}
+        ) as unsubscribe_link_tag,
+        source.reject.reason as reject_reason,
+        coalesce(source.bounce.feedbackid, source.complaint.feedbackid) as feedback_id,
+        source.complaint.complaintfeedbacktype as complaint_feedback_type,
+        {{ rename_struct_array('source.complaint.complainedrecipients', [
+            ['email_address', 'emailaddress', 'varchar'],
+        ]) }} as complained_recipients,
+        source.bounce.bouncetype as bounce_type,
+        source.bounce.bouncesubtype as bounce_sub_type,
+        {{ rename_struct_array('source.bounce.bouncedrecipients', [
+            ['email_address', 'emailaddress', 'varchar'],
+            ['action', 'action', 'varchar'],
+            ['status', 'status', 'varchar'],
+            ['diagnostic_code', 'diagnosticcode', 'varchar'],
+        ]) }} as bounced_recipients,
+        {#- Everything that tells two records apart, for event_id (re-deliveries are identical). -#}
+        concat_ws(
+            '|',
+            'ses',
+            coalesce(source.eventtype, 'unreadable:' || source.source_file),
+            coalesce(source.mail.messageid, ''),
+            coalesce(source.mail.timestamp, ''),
+            coalesce(
+                source.delivery.timestamp, source.open.timestamp, source.click.timestamp,
+                source.bounce.timestamp, source.complaint.timestamp, source.deliverydelay.timestamp,
+                source.subscription.timestamp, ''
+            ),
+            coalesce(source.click.link, ''),
+            coalesce(source.open.ipaddress, source.click.ipaddress, ''),
+            coalesce(source.bounce.feedbackid, source.complaint.feedbackid, ''),
+            {{ sorted_array_join('source.delivery.recipients') }},
+            {{ sorted_array_join('source.bounce.bouncedrecipients', 'emailaddress') }},
+            {{ sorted_array_join('source.complaint.complainedrecipients', 'emailaddress') }},
+            {{ sorted_array_join('source.deliverydelay.delayedrecipients', 'emailaddress') }},
+            coalesce(source.reject.reason, ''),
+            coalesce(source.failure.errormessage, ''),
+            coalesce(source.subscription.contactlist, '')
+        ) as identity_text,
+        source.ingest_timestamp,
+        source.source_file
+    from source
+
+),
+
+canonical as (
+
+    select
+        {{ hash_text('identity_text') }} as event_id,
+        'ses' as source_system,
+        event_type,
+        -- as Pinpoint did: the email's event time is its send time, the arrival its own time
+        mail_timestamp as event_timestamp,
+        coalesce(own_timestamp, mail_timestamp) as arrival_timestamp,
+        cast(null as varchar) as event_version,
+        cast(null as varchar) as application_id,
+        cast(null as varchar) as endpoint_id,
+        cast(null as varchar) as session_id,
+        aws_account_id,
+        cast(null as varchar) as pinpoint_campaign_id,
+        cast(null as varchar) as pinpoint_treatment_id,
+        cast(null as varchar) as campaign_activity_id,
+        cast(null as varchar) as journey_id,
+        cast(null as varchar) as journey_run_id,
+        cast(null as varchar) as journey_activity_id,
+        cast(null as varchar) as journey_send_status,
+        message_id,
+        mail_timestamp as message_send_timestamp,
+        from_address,
+        destination,
+        subject,
+        smtp_response,
+        reporting_mta,
+        recipients,
+        processing_time_millis,
+        ip_address,
+        user_agent,
+        link,
+        unsubscribe_link_tag,
+        reject_reason,
+        feedback_id,
+        complaint_feedback_type,
+        complained_recipients,
+        bounce_type,
+        bounce_sub_type,
+        bounced_recipients,
+        cast(null as varchar) as sender_request_id,
+        cast(null as varchar) as destination_phone_number,
+        cast(null as varchar) as record_status,
+        cast(null as varchar) as iso_country_code,
+        cast(null as varchar) as number_of_message_parts,
+        cast(null as varchar) as message_type,
+        cast(null as varchar) as origination_phone_number,
+        cast(null as double) as price_in_millicents_usd,
+        false as has_malformed_customer_context,
+        {{ joined_array_map('mail_tags') }} as message_tags,
+        {{ empty_string_map() }} as attributes,
+        {{ empty_string_map() }} as client_context_custom,
+        ingest_timestamp,
+        source_file,
+        cast(null as boolean) as is_final
+    from flattened
+
+),
+
+final as (
+
+    select
+        canonical.*,
+        {{ message_event_key('canonical') }} as message_event_key
+    from canonical
+
+)
+
+select * from final
