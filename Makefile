@@ -11,13 +11,14 @@ SAMPLE_EVENTS ?= 50000
 DUCKDB_FILE := $(or $(ENGAGEMENT_DUCKDB_PATH),target/engagement.duckdb)
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: help venv sample-data custom-events custom-events-check run build docs browser test lint pytest typecheck athena-check clean lock
+.PHONY: help venv sample-data custom-events custom-events-check run build docs browser report test lint pytest typecheck athena-check clean lock
 
 help:
 	@echo "make run    set up .venv, generate sample events if missing, dbt build + docs generate"
 	@echo "make test   set up .venv, then lint, type-check and the whole test suite"
 	@echo "make docs   serve the docs site on http://localhost:8080"
 	@echo "make browser  install headless Chromium for the browser tests"
+	@echo "make report the one-page report (target/report/index.html) from the built DuckDB file"
 
 venv: $(DEPS_STAMP)
 
@@ -49,11 +50,17 @@ build: venv custom-events
 run: sample-data custom-events
 	$(BIN)/dbt build --vars '{events_path: $(EVENTS_DIR)}'
 	$(BIN)/dbt docs generate --vars '{events_path: $(EVENTS_DIR)}'
+	$(BIN)/python scripts/report.py --duckdb $(DUCKDB_FILE) --out $(REPORT_DIR) >/dev/null
 	@echo
 	@echo "DuckDB warehouse: $(abspath $(DUCKDB_FILE))"
 	@echo "Docs site:        $(abspath target/index.html)  (serve it with: make docs)"
+	@echo "Report:           $(abspath $(REPORT_DIR)/index.html)  (opens from disk, offline)"
 
 DOCS_PORT ?= 8080
+REPORT_DIR ?= target/report
+
+report: venv
+	$(BIN)/python scripts/report.py --duckdb $(DUCKDB_FILE) --out $(REPORT_DIR)
 
 docs: venv
 	@test -f target/catalog.json || $(BIN)/dbt docs generate --vars '{events_path: $(EVENTS_DIR)}'

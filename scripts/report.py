@@ -1,0 +1,608 @@
+#!/usr/bin/env python3
+"""One self-contained HTML page of charts over the marts: deliverability, engagement, SMS cost.
+
+    python scripts/report.py [--duckdb FILE] [--out DIR]
+    python scripts/report.py --from-athena --athena-schema DB --s3-staging-dir s3://... [--out DIR]
+
+Reads the built marts (a read-only DuckDB connection; or Athena through PyAthena, optional and not
+tested against a real Athena) and writes DIR/index.html (plotly.js inlined once: it opens from disk
+with no network) and DIR/report.json (every headline figure of the page, with its definition).
+Exit codes: 0 written, 2 the warehouse is missing or not built (the message names the path and
+`make run`). Progress goes to stderr. See docs/report.md.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import html
+import json
+import math
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Protocol
+
+import plotly.graph_objects as go  # type: ignore[import-untyped]
+from plotly.offline import get_plotlyjs  # type: ignore[import-untyped]
+from plotly.subplots import make_subplots  # type: ignore[import-untyped]
+
+REQUIRED_TABLES = (
+    "agg_email_deliverability_hourly", "agg_email_engagement_hourly", "agg_email_engagement_by_campaign",
+    "agg_email_engagement_by_subject", "agg_sms_cost_daily", "fct_email_messages", "fct_sms_messages",
+    "ses_reputation_thresholds",
+)
+HOURLY_MAX_SPAN = dt.timedelta(hours=72)  # longer spans are drawn per day
+TOP_CAMPAIGNS = 8
+TOP_SUBJECTS = 10
+TOP_SMS_GROUPS = 8  # more countries or campaigns than this: the rest are drawn as "other"
+WILSON_Z = 1.96  # 95 % interval
+PLOT_CONFIG = {"displaylogo": False, "responsive": True, "showSendToCloud": False,
+               "topojsonURL": ""}
+Row = dict[str, Any]
+
+
+class WarehouseError(Exception):
+    """The warehouse cannot be read: missing, locked or not built."""
+
+
+def log(message: str) -> None:
+    print(f"report: {message}", file=sys.stderr, flush=True)
+
+
+# --- reading the marts ----------------------------------------------------------------------------
+
+class Warehouse(Protocol):
+    label: str
+
+    def table(self, name: str) -> str: ...
+    def query(self, sql: str) -> list[Row]: ...
+    def tables(self) -> set[str]: ...
+    def columns(self, table: str) -> set[str]: ...
+    def close(self) -> None: ...
+
+
+class DuckDBWarehouse:
+    def __init__(self, path: Path) -> None:
+        import duckdb
+
+        self.label = f"DuckDB file {path}"
+        if not path.is_file():
+            raise WarehouseError(f"no DuckDB file at {path}: build the marts first with `make run` "
+                                 "(or `dbt build`), or pass --duckdb FILE")
+        try:
+            self.con = duckdb.connect(str(path), read_only=True)
+        except duckdb.Error as exc:
+            raise WarehouseError(f"cannot open the DuckDB file {path} read-only ({exc}); if a dbt run is "
+                                 "writing to it, wait for it to finish") from exc
+        self.con.execute("set TimeZone = 'UTC'")
+
+    def close(self) -> None:
+        self.con.close()
+
+    def table(self, name: str) -> str:
+        return name
+
+    def query(self, sql: str) -> list[Row]:
+        cursor = self.con.execute(sql)
+        names = [d[0] for d in cursor.description or []]
+        return [dict(zip(names, values)) for values in cursor.fetchall()]
+
+    def tables(self) -> set[str]:
+        return {str(r["t"]) for r in self.query(
+            "select lower(table_name) as t from information_schema.tables where table_schema = current_schema()")}
+
+    def columns(self, table: str) -> set[str]:
+        return {str(r["c"]) for r in self.query(
+            "select lower(column_name) as c from information_schema.columns "
+            f"where table_schema = current_schema() and lower(table_name) = '{table}'")}
+
+
+class AthenaWarehouse:
+    """The same marts on Athena through PyAthena (installed with dbt-athena). Not tested against AWS."""
+
+    def __init__(self, schema: str, s3_staging_dir: str | None, region: str | None, work_group: str | None) -> None:
+        try:
+            from pyathena import connect
+        except ImportError as exc:
+            raise WarehouseError("--from-athena needs PyAthena (pip install PyAthena; dbt-athena brings it)") from exc
+        self.schema = schema
+        self.label = f"Athena database {schema}"
+        self.con = connect(s3_staging_dir=s3_staging_dir, region_name=region, work_group=work_group,
+                           schema_name=schema)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def table(self, name: str) -> str:
+        return f'"{self.schema}"."{name}"'
+
+    def query(self, sql: str) -> list[Row]:
+        cursor = self.con.cursor()
+        cursor.execute(sql)
+        names = [d[0] for d in cursor.description or []]
+        return [dict(zip(names, values)) for values in cursor.fetchall()]
+
+    def tables(self) -> set[str]:
+        return {str(r["t"]) for r in self.query(
+            f"select lower(table_name) as t from information_schema.tables where table_schema = '{self.schema}'")}
+
+    def columns(self, table: str) -> set[str]:
+        return {str(r["c"]) for r in self.query(
+            "select lower(column_name) as c from information_schema.columns "
+            f"where table_schema = '{self.schema}' and lower(table_name) = '{table}'")}
+
+
+def check_built(wh: Warehouse) -> None:
+    missing = [t for t in REQUIRED_TABLES if t not in wh.tables()]
+    if missing:
+        raise WarehouseError(f"{wh.label} has no {', '.join(missing)}: the marts are not built; run `make run` "
+                             "(or `dbt build`) first")
+
+
+def num(value: Any) -> float:
+    return float(value) if value is not None else 0.0
+
+
+def as_datetime(value: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    return dt.datetime.fromisoformat(str(value))
+
+
+# SQL kept to what DuckDB and Athena (Trino) both run: the same text reads either warehouse.
+def read_data(wh: Warehouse) -> dict[str, Any]:
+    t = wh.table
+    data: dict[str, Any] = {}
+    data["thresholds"] = {(r["metric"], r["level"]): num(r["rate"]) for r in wh.query(
+        f"select metric, level, cast(rate as double) as rate from {t('ses_reputation_thresholds')}")}
+    data["period"] = wh.query(f"""
+        select min(first_at) as start_at, max(last_at) as end_at from (
+            select min(sent_at) as first_at, max(sent_at) as last_at from {t('fct_email_messages')} where is_sent
+            union all
+            select min(sent_at), max(sent_at) from {t('fct_sms_messages')}
+        ) as spans""")[0]
+    start, end = data["period"]["start_at"], data["period"]["end_at"]
+    hourly = start is None or as_datetime(end) - as_datetime(start) <= HOURLY_MAX_SPAN
+    data["grain"] = "hour" if hourly else "day"
+    bucket = "sent_hour" if hourly else "sent_date"
+    data["email_periods"] = wh.query(f"""
+        select {bucket} as period, sum(sent_messages) as sent, sum(delivered_messages) as delivered,
+            sum(hard_bounced_messages) as hard_bounced, sum(complained_messages) as complained,
+            sum(rejected_messages) as rejected
+        from {t('agg_email_deliverability_hourly')} group by {bucket} order by {bucket}""")
+    data["engagement"] = wh.query(f"""
+        select sum(sent_messages) as sent, sum(opened_messages) as opened, sum(clicked_messages) as clicked,
+            sum(open_events) as open_events, sum(click_events) as click_events
+        from {t('agg_email_engagement_hourly')}""")[0]
+    data["campaigns"] = wh.query(f"""
+        select pinpoint_campaign_id as campaign, sum(sent_messages) as sent, sum(delivered_messages) as delivered,
+            sum(opened_messages) as opened, sum(clicked_messages) as clicked,
+            sum(unsubscribed_messages) as unsubscribed
+        from {t('agg_email_engagement_by_campaign')} group by pinpoint_campaign_id
+        order by sum(sent_messages) desc, pinpoint_campaign_id limit {TOP_CAMPAIGNS}""")
+    data["subjects"] = wh.query(f"""
+        select subject, sent_messages as sent, opened_messages as opened
+        from {t('agg_email_engagement_by_subject')} where sent_messages > 0""")
+    data["sms"] = wh.query(f"""
+        select sent_date, pinpoint_campaign_id as campaign, journey_id as journey, iso_country_code as country,
+            sum(messages) as messages, sum(successful_messages) as successful, sum(failed_messages) as failed,
+            sum(cast(total_cost_usd as double)) as cost_usd
+        from {t('agg_sms_cost_daily')}
+        group by sent_date, pinpoint_campaign_id, journey_id, iso_country_code order by sent_date""")
+    data["sources"] = []
+    data["source_note"] = ""
+    if "source_system" in (wh.columns("int_events") if "int_events" in wh.tables() else set()):
+        channel = "case when event_type = '_email.send' then 'email' else 'SMS' end"
+        period = f"date_trunc('{data['grain']}', event_timestamp)"
+        data["sources"] = wh.query(f"""
+            select {channel} as channel, source_system, {period} as period, count(*) as messages
+            from {t('int_events')} where event_type in ('_email.send', '_SMS.BUFFERED')
+            group by {channel}, source_system, {period} order by {period}""")
+    else:
+        data["source_note"] = " (int_events has no source_system column: built before the native SES/SMS sources)"
+    return data
+
+
+# --- figures ----------------------------------------------------------------------------------------
+
+def rate(numerator: float, denominator: float) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def wilson_interval(successes: float, trials: float, z: float = WILSON_Z) -> tuple[float, float]:
+    """Wilson score interval of a binomial proportion (0, 0 when there are no trials)."""
+    if trials <= 0:
+        return 0.0, 0.0
+    p = successes / trials
+    denominator = 1 + z * z / trials
+    centre = (p + z * z / (2 * trials)) / denominator
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _layout(fig: Any, title: str, x_title: str, y_title: str, height: int = 440, **extra: Any) -> Any:
+    layout: dict[str, Any] = {"title": {"text": title, "x": 0.01}, "template": "plotly_white", "height": height,
+                              "margin": {"l": 70, "r": 30, "t": 70, "b": 60}, "font": {"size": 13},
+                              "legend": {"orientation": "h", "y": -0.18}}
+    fig.update_layout(**{**layout, **extra})
+    fig.update_xaxes(title_text=x_title, automargin=True)
+    if x_title == "send day (UTC)":
+        fig.update_xaxes(tickformat="%Y-%m-%d", dtick=86400000)
+    fig.update_yaxes(title_text=y_title, automargin=True)
+    return fig
+
+
+def short(identifier: str | None, kind: str) -> str:
+    return f"{kind} {identifier[:8]}" if identifier else f"no {kind}"
+
+
+def deliverability_figure(data: dict[str, Any]) -> Any:
+    rows, unit, th = data["email_periods"], data["grain"], data["thresholds"]
+    x = [as_datetime(r["period"]) for r in rows]
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.14,
+                        subplot_titles=("Hard-bounce rate (hard-bounced / sent messages)",
+                                        "Complaint rate (complained / sent messages)"))
+    for row, (key, metric, name) in enumerate(
+            (("hard_bounced", "bounce_rate", "bounce rate"), ("complained", "complaint_rate", "complaint rate")), 1):
+        ys = [rate(num(r[key]), num(r["sent"])) for r in rows]
+        fig.add_trace(go.Scatter(x=x, y=ys, mode="lines+markers", name=name,
+                                 customdata=[[num(r[key]), num(r["sent"])] for r in rows],
+                                 hovertemplate="%{x}<br>%{y:.3%} = %{customdata[0]:,} / %{customdata[1]:,}"
+                                               "<extra></extra>"), row=row, col=1)
+        levels = [(level, th.get((metric, level))) for level in ("review", "pause")]
+        for level, value in levels:
+            if value is not None:
+                fig.add_hline(y=value, row=row, col=1, line_dash="dash" if level == "review" else "solid",
+                              line_color="#d98c00" if level == "review" else "#c0392b",
+                              annotation_text=f"SES {level} level {value:.1%}", annotation_position="top left")
+        top = max([y for y in ys if y is not None] + [v for _, v in levels if v is not None] + [0.0])
+        fig.update_yaxes(range=[0, top * 1.2 or 1], tickformat=".1%" if row == 1 else ".2%",
+                         title_text="% of sent messages", row=row, col=1)
+    _layout(fig, f"Email deliverability per {unit} (UTC): rates against the SES review and pause levels",
+            "", "", height=560, showlegend=False)
+    fig.update_xaxes(title_text=f"send {unit} (UTC)", row=2, col=1)
+    if unit == "day":
+        fig.update_xaxes(tickformat="%Y-%m-%d", dtick=86400000)
+    fig.update_yaxes(title_text="% of sent messages")
+    return fig
+
+
+def volumes_figure(data: dict[str, Any]) -> Any:
+    rows, unit = data["email_periods"], data["grain"]
+    fig = go.Figure()
+    for key, name in (("sent", "sent"), ("delivered", "delivered"), ("hard_bounced", "hard-bounced"),
+                      ("complained", "complained"), ("rejected", "rejected")):
+        fig.add_trace(go.Scatter(x=[as_datetime(r["period"]) for r in rows], y=[num(r[key]) for r in rows],
+                                 mode="lines+markers", name=name))
+    return _layout(fig, f"Email volumes per {unit} (UTC), by send {unit}", f"send {unit} (UTC)",
+                   f"messages per {unit}")
+
+
+def funnel_figure(data: dict[str, Any]) -> Any:
+    rows = data["campaigns"]
+    labels = [short(r["campaign"], "campaign") for r in rows]
+    fig = go.Figure()
+    for key in ("sent", "delivered", "opened", "clicked", "unsubscribed"):
+        fig.add_trace(go.Bar(x=labels, y=[num(r[key]) for r in rows], name=key,
+                             customdata=[html.escape(str(r["campaign"])) for r in rows],
+                             hovertemplate="%{customdata}<br>" + key + ": %{y:,}<extra></extra>"))
+    return _layout(fig, f"Engagement funnel per campaign (top {len(rows)} by sent messages)",
+                   "Pinpoint campaign (first 8 characters of its id)", "distinct messages", barmode="group")
+
+
+def ranked_subjects(rows: Sequence[Row]) -> list[Row]:
+    ranked = []
+    for r in rows:
+        low, high = wilson_interval(num(r["opened"]), num(r["sent"]))
+        ranked.append({**r, "open_rate": num(r["opened"]) / num(r["sent"]), "low": low, "high": high})
+    ranked.sort(key=lambda r: (-r["low"], -num(r["sent"]), str(r["subject"])))
+    return ranked[:TOP_SUBJECTS]
+
+
+def subjects_figure(data: dict[str, Any]) -> Any:
+    rows = list(reversed(ranked_subjects(data["subjects"])))  # best on top
+    labels = [f"{html.escape(str(r['subject'] or '(no subject)'))[:60]}  (n={num(r['sent']):,.0f})" for r in rows]
+    fig = go.Figure(go.Bar(
+        x=[r["open_rate"] for r in rows], y=labels, orientation="h", name="open rate",
+        error_x={"type": "data", "symmetric": False, "array": [r["high"] - r["open_rate"] for r in rows],
+                 "arrayminus": [r["open_rate"] - r["low"] for r in rows], "color": "#444"},
+        customdata=[[r["low"], r["high"], num(r["opened"]), num(r["sent"])] for r in rows],
+        hovertemplate="open rate %{x:.1%} (%{customdata[2]:,} / %{customdata[3]:,})<br>"
+                      "95% interval %{customdata[0]:.1%} to %{customdata[1]:.1%}<extra></extra>"))
+    return _layout(fig, f"Top {len(rows)} subjects by open rate, ranked by the lower end of the 95% Wilson interval",
+                   "open rate (% of sent messages; bar: 95% Wilson interval)", "subject (n = sent messages)",
+                   height=120 + 34 * len(rows), xaxis={"tickformat": ".0%"}, showlegend=False)
+
+
+def _top_groups(rows: Sequence[Row], key: Callable[[Row], str]) -> list[str]:
+    totals: dict[str, float] = {}
+    for r in rows:
+        totals[key(r)] = totals.get(key(r), 0.0) + num(r["cost_usd"])
+    return sorted(totals, key=lambda k: (-totals[k], k))[:TOP_SMS_GROUPS]
+
+
+def sms_cost_figure(data: dict[str, Any], key: Callable[[Row], str], title: str, legend: str) -> Any:
+    rows = data["sms"]
+    top = _top_groups(rows, key)
+    days = sorted({as_datetime(r["sent_date"]) for r in rows})
+    series: dict[str, dict[dt.datetime, float]] = {}
+    for r in rows:
+        group = key(r) if key(r) in top else "other"
+        cell = series.setdefault(group, {})
+        day = as_datetime(r["sent_date"])
+        cell[day] = cell.get(day, 0.0) + num(r["cost_usd"])
+    fig = go.Figure()
+    for group in [*top, "other"] if "other" in series else top:
+        fig.add_trace(go.Bar(x=days, y=[series[group].get(d, 0.0) for d in days], name=html.escape(group),
+                             hovertemplate="%{x|%Y-%m-%d}: $%{y:,.2f}<extra>" + html.escape(group) + "</extra>"))
+    return _layout(fig, title, "send day (UTC)", "cost (USD per day)", barmode="stack",
+                   yaxis={"tickprefix": "$"}, legend={"orientation": "h", "y": -0.18, "title": {"text": legend}})
+
+
+def sms_campaign_label(r: Row) -> str:
+    if r["campaign"]:
+        return short(r["campaign"], "campaign")
+    return short(r["journey"], "journey") if r["journey"] else "direct (no campaign or journey)"
+
+
+def sms_success_figure(data: dict[str, Any]) -> Any:
+    by_country: dict[str, list[float]] = {}
+    for r in data["sms"]:
+        counts = by_country.setdefault(r["country"] or "unknown", [0.0, 0.0, 0.0])
+        counts[0] += num(r["successful"])
+        counts[1] += num(r["failed"])
+        counts[2] += num(r["messages"])
+    countries = sorted(by_country, key=lambda c: (-by_country[c][2], c))
+    fig = go.Figure(go.Bar(
+        x=[html.escape(c) for c in countries], y=[rate(by_country[c][0], by_country[c][0] + by_country[c][1])
+                                                   for c in countries],
+        text=[f"n={by_country[c][0] + by_country[c][1]:,.0f}" for c in countries], textposition="outside",
+        hovertemplate="%{x}: %{y:.1%} of %{text} messages with a final status<extra></extra>"))
+    return _layout(fig, "SMS delivery success rate by destination country (all days)",
+                   "destination country (ISO code; ordered by messages)", "delivered / (delivered + failed)",
+                   yaxis={"tickformat": ".0%", "range": [0, 1.1]}, showlegend=False)
+
+
+def sources_figure(data: dict[str, Any]) -> Any:
+    rows, unit = data["sources"], data["grain"]
+    periods = sorted({as_datetime(r["period"]) for r in rows})
+    fig = go.Figure()
+    for channel, source in sorted({(r["channel"], r["source_system"]) for r in rows}):
+        counts = {as_datetime(r["period"]): num(r["messages"]) for r in rows
+                  if (r["channel"], r["source_system"]) == (channel, source)}
+        fig.add_trace(go.Bar(x=periods, y=[counts.get(p, 0.0) for p in periods], name=f"{channel} via {source}"))
+    return _layout(fig, f"Messages sent per {unit} by source system: the cut-over to the native SES/SMS formats",
+                   f"send {unit} (UTC)", f"messages per {unit}", barmode="stack")
+
+
+@dataclass
+class Chart:
+    id: str
+    caption: str
+    figure: Any | None = None
+    message: str | None = None
+
+
+@dataclass
+class Report:
+    headlines: dict[str, dict[str, Any]]
+    charts: list[Chart] = field(default_factory=list)
+
+
+def build_charts(data: dict[str, Any]) -> list[Chart]:
+    email = bool(data["email_periods"])
+    sms = bool(data["sms"])
+    no_email = "No email messages in the marts: nothing to draw."
+    no_sms = "No SMS messages in the data: the SMS marts are empty, so there is no SMS chart."
+    sources = sorted({str(r["source_system"]) for r in data["sources"]})
+
+    def chart(id_: str, caption: str, ok: bool, make: Callable[[], Any], message: str) -> Chart:
+        return Chart(id_, caption, make() if ok else None, None if ok else message)
+
+    return [
+        chart("chart-deliverability", "Of the messages sent in each period, the share that hard-bounced and the "
+              "share that drew a complaint, whenever the bounce or complaint arrived. Dashed: the level at which SES "
+              "reviews an account; solid: the level at which it may pause sending (seed ses_reputation_thresholds, "
+              "equal to the vars ses_*_rate). SES judges rates over a rolling window of representative volume, so "
+              "a single small period above a line is a warning, not SES's verdict.",
+              email, lambda: deliverability_figure(data), no_email),
+        chart("chart-volumes", "Distinct messages per send period: sent, delivered, hard-bounced, complained about "
+              "and rejected (rejected messages were never sent).", email, lambda: volumes_figure(data), no_email),
+        chart("chart-funnel", f"Sent, delivered, opened, clicked and unsubscribed distinct messages for the "
+              f"campaigns with the most sent messages (up to {TOP_CAMPAIGNS}) (treatments added up; messages outside "
+              "campaigns left out). A message opened five times counts once.",
+              bool(data["campaigns"]), lambda: funnel_figure(data), "No campaign email in the marts."),
+        chart("chart-subjects", "Open rate = opened / sent distinct messages. Subjects are ranked by the lower end "
+              "of the 95% Wilson score interval of their open rate (the bar's whisker), not by the rate itself: a "
+              "subject needs both a high rate and enough sends to rank high, so 2 opens out of 3 sends (interval "
+              "21% to 94%) does not outrank 9,000 out of 30,000 (29.5% to 30.5%).",
+              bool(data["subjects"]), lambda: subjects_figure(data), no_email),
+        chart("chart-sms-cost-country", "SMS cost per send day by destination country: one price per message "
+              "(price_in_millicents_usd / 100,000), so Pinpoint's repeated prices are not added twice.",
+              sms, lambda: sms_cost_figure(data, lambda r: str(r["country"] or "unknown"),
+                                           "SMS cost in USD per day by destination country", "country"), no_sms),
+        chart("chart-sms-cost-campaign", "SMS cost per send day by Pinpoint campaign, else journey, else sent "
+              "directly (first 8 characters of the id).",
+              sms, lambda: sms_cost_figure(data, sms_campaign_label, "SMS cost in USD per day by campaign or journey",
+                                           "campaign / journey"), no_sms),
+        chart("chart-sms-success", "Messages whose final status is delivered, over messages with a final status "
+              "(delivered or failed; still buffered ones left out), by destination country.",
+              sms, lambda: sms_success_figure(data), no_sms),
+        chart("chart-source-system", "Email send events and SMS accepted (_SMS.BUFFERED) events per period, "
+              "one per message, from int_events (deduplicated across streams), by the stream they were read from: "
+              "Pinpoint's event stream, or the native SES / End User Messaging SMS records. Across the cut-over "
+              "the bars should neither dip (a gap) nor rise (a message counted from both streams).",
+              len(sources) > 1, lambda: sources_figure(data),
+              f"Only one source in the data ({', '.join(sources) or 'none'}){data['source_note']}: this chart "
+              "appears when the data spans the cut-over from Pinpoint's stream to the native SES/SMS formats."),
+    ]
+
+
+# --- headline figures -------------------------------------------------------------------------------
+
+def headlines(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    rows = data["email_periods"]
+    sent = sum(num(r["sent"]) for r in rows)
+    eng = data["engagement"]
+
+    def ratio(label: str, numerator: float, definition: str, digits: int = 1) -> dict[str, Any]:
+        value = rate(numerator, sent)
+        return {"label": label, "value": value, "numerator": numerator, "denominator": sent, "unit": "fraction",
+                "display": "n/a" if value is None else f"{value:.{digits}%}", "definition": definition}
+
+    start, end = data["period"]["start_at"], data["period"]["end_at"]
+    spend = sum(num(r["cost_usd"]) for r in data["sms"])
+    sms_messages = sum(num(r["messages"]) for r in data["sms"])
+    fmt = "%Y-%m-%d %H:%M"
+    return {
+        "period": {"label": "Period covered (UTC)",
+                   "value": {"start": None if start is None else as_datetime(start).isoformat(),
+                             "end": None if end is None else as_datetime(end).isoformat()},
+                   "display": "no data" if start is None else
+                   f"{as_datetime(start):{fmt}} to {as_datetime(end):{fmt}}",
+                   "definition": "Earliest and latest send time of the email messages with a send event "
+                                 "(fct_email_messages.sent_at) and of the SMS messages (fct_sms_messages.sent_at)."},
+        "messages_sent": {"label": "Email messages sent", "value": sent, "unit": "messages", "display": f"{sent:,.0f}",
+                          "definition": "Distinct email messages with a send event "
+                                        "(sum of agg_email_deliverability_hourly.sent_messages)."},
+        "delivery_rate": ratio("Delivery rate", sum(num(r["delivered"]) for r in rows),
+                               "Distinct sent messages with a delivery event / distinct sent messages."),
+        "bounce_rate": ratio("Bounce rate (hard)", sum(num(r["hard_bounced"]) for r in rows),
+                             "Distinct sent messages with a hard bounce / distinct sent messages (SES's reputation "
+                             "bounce rate counts hard bounces only).", 2),
+        "complaint_rate": ratio("Complaint rate", sum(num(r["complained"]) for r in rows),
+                                "Distinct sent messages with a complaint / distinct sent messages.", 3),
+        "open_rate": ratio("Open rate", num(eng["opened"]),
+                           "Distinct sent messages opened at least once / distinct sent messages "
+                           "(agg_email_engagement_hourly; repeated opens count once)."),
+        "click_rate": ratio("Click rate", num(eng["clicked"]),
+                            "Distinct sent messages clicked at least once / distinct sent messages "
+                            "(repeated clicks count once)."),
+        "sms_spend": {"label": "SMS spend", "value": spend, "unit": "USD", "messages": sms_messages,
+                      "display": f"${spend:,.2f}", "detail": f"{sms_messages:,.0f} SMS messages",
+                      "definition": "Sum of one price per SMS message, price_in_millicents_usd / 100,000 "
+                                    "(sum of agg_sms_cost_daily.total_cost_usd)."},
+    }
+
+
+# --- the page ---------------------------------------------------------------------------------------
+
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #1d2733;
+       background: #f4f6f8; }
+main { max-width: 1240px; margin: 0 auto; padding: 16px 20px 40px; }
+h1 { font-size: 26px; margin: 8px 0 4px; } .meta { color: #556; margin: 0 0 16px; font-size: 14px; }
+.tiles { display: grid; grid-template-columns: repeat(4, 1fr); gap: 12px; margin-bottom: 20px; }
+.tile { background: #fff; border-radius: 8px; padding: 12px 14px; box-shadow: 0 1px 2px rgba(0,0,0,.08); }
+.tile .label { font-size: 13px; color: #556; } .tile .value { font-size: 24px; font-weight: 600; margin: 4px 0; }
+.tile .value.small { font-size: 16px; } .tile .def { font-size: 12px; color: #667; }
+section { background: #fff; border-radius: 8px; padding: 10px 14px 14px; margin-bottom: 18px;
+          box-shadow: 0 1px 2px rgba(0,0,0,.08); }
+section p.caption { font-size: 13px; color: #445; margin: 4px 0 0; }
+.chart-empty { padding: 28px; text-align: center; color: #6a4b00; background: #fff8e5; border-radius: 6px; }
+"""
+
+
+def render_page(report: Report, label: str, generated: str) -> str:
+    tiles = []
+    for item in report.headlines.values():
+        small = " small" if len(item["display"]) > 14 else ""
+        detail = f" ({html.escape(item['detail'])})" if "detail" in item else ""
+        tiles.append(f'<div class="tile"><div class="label">{html.escape(item["label"])}</div>'
+                     f'<div class="value{small}">{html.escape(item["display"])}</div>'
+                     f'<div class="def">{html.escape(item["definition"])}{detail}</div></div>')
+    sections = []
+    for chart in report.charts:
+        if chart.figure is not None:
+            body = chart.figure.to_html(full_html=False, include_plotlyjs=False, div_id=chart.id, config=PLOT_CONFIG,
+                                        default_height=f"{chart.figure.layout.height}px", default_width="100%")
+        else:
+            body = f'<div id="{chart.id}" class="chart-empty">{html.escape(chart.message or "")}</div>'
+        sections.append(f'<section>{body}<p class="caption">{html.escape(chart.caption)}</p></section>')
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Engagement events report</title><style>{CSS}</style>
+<script>{get_plotlyjs()}</script></head>
+<body><main>
+<h1>Email and SMS engagement report</h1>
+<p class="meta">Read from {html.escape(label)} at {html.escape(generated)} UTC by scripts/report.py. Times are UTC;
+every count is of distinct messages, by send time. Figures: report.json beside this page. Definitions:
+docs/report.md and docs/marts.md.</p>
+<div class="tiles">{''.join(tiles)}</div>
+{''.join(sections)}
+</main></body></html>
+"""
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {value!r}")
+
+
+def write_report(wh: Warehouse, out: Path) -> Path:
+    check_built(wh)
+    log(f"reading the marts from {wh.label}")
+    data = read_data(wh)
+    report = Report(headlines(data), build_charts(data))
+    generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
+    out.mkdir(parents=True, exist_ok=True)
+    page = out / "index.html"
+    page.write_text(render_page(report, wh.label, generated), encoding="utf-8")
+    summary = {
+        "generated_at": generated, "source": wh.label, "grain": data["grain"],
+        "thresholds": {f"{metric}_{level}": value for (metric, level), value in sorted(data["thresholds"].items())},
+        "headlines": report.headlines,
+        "charts": [{"id": c.id, "title": None if c.figure is None else c.figure.layout.title.text,
+                    "rendered": c.figure is not None, "message": c.message, "caption": c.caption}
+                   for c in report.charts],
+    }
+    (out / "report.json").write_text(json.dumps(summary, indent=2, default=_json_default) + "\n", encoding="utf-8")
+    drawn = sum(c.figure is not None for c in report.charts)
+    log(f"{drawn} of {len(report.charts)} charts drawn (per {data['grain']}); wrote {page} and {out / 'report.json'}")
+    return page
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--duckdb", type=Path,
+                        default=Path(os.environ.get("ENGAGEMENT_DUCKDB_PATH") or "target/engagement.duckdb"),
+                        help="DuckDB file of the built project (default: $ENGAGEMENT_DUCKDB_PATH or "
+                             "target/engagement.duckdb)")
+    parser.add_argument("--out", type=Path, default=Path("target/report"), help="output folder (default target/report)")
+    athena = parser.add_argument_group("Athena (optional, needs PyAthena; AWS credentials from the environment)")
+    athena.add_argument("--from-athena", action="store_true", help="read the marts from Athena instead of DuckDB")
+    athena.add_argument("--athena-schema", help="Glue database the marts were built in (the dbt target schema)")
+    athena.add_argument("--s3-staging-dir", default=os.environ.get("ENGAGEMENT_ATHENA_S3_STAGING_DIR"),
+                        help="query result location (default $ENGAGEMENT_ATHENA_S3_STAGING_DIR)")
+    athena.add_argument("--region", default=os.environ.get("AWS_REGION"), help="AWS region (default $AWS_REGION)")
+    athena.add_argument("--work-group", default=os.environ.get("ENGAGEMENT_ATHENA_WORKGROUP"),
+                        help="Athena workgroup (default $ENGAGEMENT_ATHENA_WORKGROUP)")
+    args = parser.parse_args(argv)
+    try:
+        if args.from_athena:
+            if not args.athena_schema:
+                parser.error("--from-athena needs --athena-schema")
+            wh: Warehouse = AthenaWarehouse(args.athena_schema, args.s3_staging_dir, args.region, args.work_group)
+        else:
+            wh = DuckDBWarehouse(args.duckdb.resolve())
+        try:
+            page = write_report(wh, args.out)
+        finally:
+            wh.close()
+    except WarehouseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(page.resolve())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
