@@ -1,0 +1,61 @@
+"""Smoke run of scripts/benchmark.py on a tiny data set: every section of the JSON is there, with positive
+timings. No timing is asserted: the benchmark reports, it does not judge (docs/benchmark.md)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from conftest import REPO_ROOT, SCRIPTS
+
+QUESTIONS = sorted(p.stem for p in (REPO_ROOT / "analyses").glob("*.sql"))
+
+
+def _positive(value: Any) -> bool:
+    return isinstance(value, (int, float)) and value > 0
+
+
+def test_benchmark_smoke_run_reports_every_section(tmp_path: Path) -> None:
+    output = tmp_path / "benchmark.json"
+    done = subprocess.run(
+        [sys.executable, str(SCRIPTS / "benchmark.py"), "--events", "3000", "--long-hours", "4",
+         "--short-hours", "2", "--repeat", "1", "--skip-memory-run", "--work-dir", str(tmp_path / "work"), "--output", str(output)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(output.read_text())
+
+    assert {"machine", "parameters", "data", "floor", "full_build", "memory_limited_build", "incremental",
+            "questions", "targets"} <= set(report)
+    machine = report["machine"]
+    assert machine["cores"] and machine["cpu_model"] and machine["duckdb"] and machine["dbt"] != "unknown"
+
+    floor = report["floor"]
+    assert floor["raw_rows"] > 0 and floor["flatten_rows"] == floor["raw_rows"]
+    assert _positive(floor["count_by_type_seconds"]) and _positive(floor["flatten_seconds"])
+
+    # The memory-limited build is the same measured dbt call as the full build, on another DuckDB file; the
+    # smoke run skips it to stay short (the 1,000,000-event run in docs/benchmark.md is the real check).
+    assert report["memory_limited_build"] == {"skipped": True, "memory_limit": "2GB"}
+    build = report["full_build"]
+    assert build["ok"], build
+    assert _positive(build["wall_seconds"]) and _positive(build["peak_rss_mib"]), build
+    assert _positive(build["events_per_second"]) and _positive(build["ratio_to_flatten"])
+    assert _positive(build["node_seconds_by_type"]["model"]) and _positive(build["node_seconds_by_type"]["test"])
+
+    incremental = report["incremental"]
+    for key in ("short", "long"):
+        side = incremental[key]
+        assert side["ok"] and _positive(side["incremental_seconds"]) and _positive(side["int_events_seconds"]), side
+    assert _positive(incremental["ratio"])
+
+    assert sorted(q["name"] for q in report["questions"]) == QUESTIONS
+    for question in report["questions"]:
+        assert "marts_error" not in question and "original_error" not in question, question
+        assert _positive(question["marts_seconds"]) and _positive(question["original_seconds"]), question
+        assert _positive(question["ratio"]), question
+
+    assert all(t["result"] in ("pass", "miss") for t in report["targets"]), report["targets"]
+    assert not (tmp_path / "work").exists(), "the work folder is removed unless --keep"
