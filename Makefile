@@ -7,11 +7,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEPS_STAMP := $(VENV)/.deps-installed
 EVENTS_DIR ?= data/events
+SES_EVENTS_DIR ?= data/ses_events
+SMS_EVENTS_DIR ?= data/sms_events
 SAMPLE_EVENTS ?= 50000
+# The sample history spans Pinpoint's end (2026-10-30): Pinpoint before the cut-over, SES and End User
+# Messaging SMS after it, with a switch-over half hour reported in both formats.
+SAMPLE_START ?= 2026-10-29T00:00:00Z
+SAMPLE_CUTOVER ?= 2026-10-30T00:00:00Z
+BENCH_EVENTS ?= 1000000
+DBT_VARS = {events_path: $(EVENTS_DIR), ses_events_path: $(SES_EVENTS_DIR), sms_events_path: $(SMS_EVENTS_DIR)}
 DUCKDB_FILE := $(or $(ENGAGEMENT_DUCKDB_PATH),target/engagement.duckdb)
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: help venv sample-data custom-events custom-events-check run build docs browser report test lint pytest typecheck athena-check clean lock
+.PHONY: help venv sample-data custom-events custom-events-check run build docs browser report bench test lint pytest typecheck athena-check clean lock
 
 help:
 	@echo "make run    set up .venv, generate sample events if missing, dbt build + docs generate"
@@ -19,6 +27,7 @@ help:
 	@echo "make docs   serve the docs site on http://localhost:8080"
 	@echo "make browser  install headless Chromium for the browser tests"
 	@echo "make report the one-page report (target/report/index.html) from the built DuckDB file"
+	@echo "make bench  the benchmark on BENCH_EVENTS (default 1,000,000) generated events"
 
 venv: $(DEPS_STAMP)
 
@@ -33,9 +42,11 @@ $(DEPS_STAMP): requirements.txt
 
 sample-data: venv
 	@if find $(EVENTS_DIR) -name '*.parquet' -print -quit 2>/dev/null | grep -q .; then \
-		echo "sample events: using the existing files in $(EVENTS_DIR)"; \
+		echo "sample events: using the existing files in $(EVENTS_DIR), $(SES_EVENTS_DIR) and $(SMS_EVENTS_DIR)"; \
 	else \
-		$(BIN)/python scripts/generate_events.py --out $(EVENTS_DIR) --events $(SAMPLE_EVENTS); \
+		$(BIN)/python scripts/generate_events.py --format mixed --out $(EVENTS_DIR) \
+			--ses-out $(SES_EVENTS_DIR) --sms-out $(SMS_EVENTS_DIR) --events $(SAMPLE_EVENTS) \
+			--start $(SAMPLE_START) --cutover $(SAMPLE_CUTOVER); \
 	fi
 
 custom-events: venv
@@ -45,11 +56,11 @@ custom-events-check: venv
 	$(BIN)/python scripts/add_custom_event.py --check
 
 build: venv custom-events
-	$(BIN)/dbt build --vars '{events_path: $(EVENTS_DIR)}'
+	$(BIN)/dbt build --vars '$(DBT_VARS)'
 
 run: sample-data custom-events
-	$(BIN)/dbt build --vars '{events_path: $(EVENTS_DIR)}'
-	$(BIN)/dbt docs generate --vars '{events_path: $(EVENTS_DIR)}'
+	$(BIN)/dbt build --vars '$(DBT_VARS)'
+	$(BIN)/dbt docs generate --vars '$(DBT_VARS)'
 	$(BIN)/python scripts/report.py --duckdb $(DUCKDB_FILE) --out $(REPORT_DIR) >/dev/null
 	@echo
 	@echo "DuckDB warehouse: $(abspath $(DUCKDB_FILE))"
@@ -62,8 +73,12 @@ REPORT_DIR ?= target/report
 report: venv
 	$(BIN)/python scripts/report.py --duckdb $(DUCKDB_FILE) --out $(REPORT_DIR)
 
+# The benchmark (docs/benchmark.md): prints a table of ratios, writes target/benchmark/latest.json.
+bench: venv custom-events
+	$(BIN)/python scripts/benchmark.py --events $(BENCH_EVENTS)
+
 docs: venv
-	@test -f target/catalog.json || $(BIN)/dbt docs generate --vars '{events_path: $(EVENTS_DIR)}'
+	@test -f target/catalog.json || $(BIN)/dbt docs generate --vars '$(DBT_VARS)'
 	@echo "Docs site: http://localhost:$(DOCS_PORT)  (Ctrl+C to stop)"
 	$(BIN)/dbt docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
 

@@ -1,7 +1,8 @@
-{#- Raw rows that cannot be interpreted, kept whole with the file they came from and the reason. -#}
+{#- Raw rows of every stream (Pinpoint, SES, End User Messaging SMS) that cannot be interpreted, kept
+    with the file they came from and the reason. -#}
 with base as (
 
-    select * from {{ ref('base_pinpoint_events') }}
+    {{ all_base_events() }}
 
 ),
 

@@ -23,11 +23,6 @@ SEED, EVENTS, HOURS, START = 11, 1500, 4, "2026-10-01T00:00:00Z"
 CUTOVER = "2026-10-01T02:00:00Z"
 HAS_MARTS = (REPO_ROOT / "models" / "marts").is_dir()
 SELECT = [CORE_SELECTOR, "path:models/marts"] if HAS_MARTS else [CORE_SELECTOR]
-# The audit and reconciliation read every base model once the changes listed in docs/native_sources.md
-# ("Changes outside this feature's files") are applied; until then the reconciliation is left out here.
-AUDIT_READS_NATIVE = "all_base_events" in (REPO_ROOT / "models/audit/audit_rejected_events.sql").read_text()
-RECONCILIATION = REPO_ROOT / "tests/dbt/reconciliation/assert_raw_rows_accounted_for.sql"
-RECONCILES_NATIVE = "all_base_events" in RECONCILIATION.read_text()
 
 LEAD = ["event_timestamp", "arrival_timestamp", "application_id", "endpoint_id",
         "pinpoint_campaign_id", "pinpoint_treatment_id", "aws_account_id"]
@@ -66,8 +61,7 @@ def _generate(*args: str) -> None:
 
 def _build(root: Path, events: Path, ses: Path, sms: Path) -> DbtProject:
     project = make_project(root, events, ses_events_path=str(ses), sms_events_path=str(sms))
-    exclude = ["resource_type:unit_test"] + ([] if RECONCILES_NATIVE else ["assert_raw_rows_accounted_for"])
-    project.invoke("build", "--select", *SELECT, "--indirect-selection", "cautious", "--exclude", *exclude)
+    project.invoke("build", "--select", *SELECT, "--indirect-selection", "cautious", "--exclude", "resource_type:unit_test")
     return project
 
 
@@ -219,8 +213,8 @@ def test_corrupt_lines_are_audited_not_fatal(tmp_path: Path) -> None:
     _one_custom_event(events)
     project = make_project(tmp_path, events, ses_events_path=str(tmp_path / "ses"),
                            sms_events_path=str(tmp_path / "sms"))
-    exclude = ["resource_type:unit_test"] + ([] if RECONCILES_NATIVE else ["assert_raw_rows_accounted_for"])
-    project.invoke("build", "--select", CORE_SELECTOR, "--indirect-selection", "cautious", "--exclude", *exclude)
+    project.invoke("build", "--select", CORE_SELECTOR, "--indirect-selection", "cautious",
+                   "--exclude", "resource_type:unit_test")
     for stream in ("ses", "sms"):
         rejected = project.query(
             f"select count(*), count(distinct source_file) from base_{stream}_events where event_type is null")
@@ -230,11 +224,10 @@ def test_corrupt_lines_are_audited_not_fatal(tmp_path: Path) -> None:
     tags = project.query("select message_tags from email_send")
     assert tags == [({"campaign": "autumn", "ses:configuration-set": "engagement"},)]
     assert project.query("select price_in_millicents_usd, message_tags from sms_success") == [(645.0, {"k": "v"})]
-    if AUDIT_READS_NATIVE:
-        audited = project.query("select source_system, count(*) from audit_rejected_events group by 1 order by 1")
-        assert audited == [("ses", len(bad)), ("sms", len(bad))]
-        assert project.query("select count(*) from audit_rejected_events where source_file like '%-plain'") == [
-            (2 * len(bad),)]
+    audited = project.query("select source_system, count(*) from audit_rejected_events group by 1 order by 1")
+    assert audited == [("ses", len(bad)), ("sms", len(bad))]
+    assert project.query("select count(*) from audit_rejected_events where source_file like '%-plain'") == [
+        (2 * len(bad),)]
 
 
 def test_athena_ddl_columns_match_the_record_layout(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:

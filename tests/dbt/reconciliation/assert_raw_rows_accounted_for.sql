@@ -1,19 +1,64 @@
-{#- Nothing is lost: per ingest hour, raw rows = rejected rows + re-deliveries removed + events kept,
-    and events kept = events of covered types + unmapped events. Re-deliveries are counted here
-    independently of int_events (rank of each copy by ingest hour and file). Returns unbalanced hours. -#}
+{#- Nothing is lost: per ingest hour, raw rows of every stream = rejected rows + re-deliveries removed
+    + copies of an event that another stream reported too (switch-over) + events kept, and events kept
+    = events of covered types + unmapped events. Re-deliveries are counted here independently of
+    int_events (rank of each copy by ingest hour and file); a cross-stream copy counts only when the
+    event it stands for is really in int_events from another stream. Returns unbalanced hours. -#}
 {%- set covered = covered_event_types() -%}
 
-with raw_rows as (
+with base_rows as (
+
+    {{ all_base_events() }}
+
+),
+
+raw_rows as (
 
     select
-        base.ingest_timestamp,
-        base.event_id,
-        {{ event_rejection_reason('base') }} as rejection_reason,
+        base_rows.ingest_timestamp,
+        base_rows.event_id,
+        base_rows.message_event_key,
+        base_rows.source_system,
+        {{ event_rejection_reason('base_rows') }} as rejection_reason,
         row_number() over (
-            partition by base.event_id, ({{ event_rejection_reason('base') }} is null)
-            order by base.ingest_timestamp, base.source_file
+            partition by base_rows.event_id, ({{ event_rejection_reason('base_rows') }} is null)
+            order by base_rows.ingest_timestamp, base_rows.source_file
         ) as copy_rank
-    from {{ ref('base_pinpoint_events') }} as base
+    from base_rows
+
+),
+
+kept_events as (
+
+    select
+        kept.event_id,
+        kept.message_event_key,
+        kept.source_system
+    from {{ ref('int_events') }} as kept
+
+),
+
+cross_stream_copies as (
+
+    {#- first copies that int_events does not hold, whose event is held from another stream -#}
+    select
+        raw_rows.ingest_timestamp,
+        count(*) as cross_stream_count
+    from raw_rows
+    where
+        raw_rows.rejection_reason is null
+        and raw_rows.copy_rank = 1
+        and raw_rows.message_event_key is not null
+        and not exists (
+            select 1 from kept_events
+            where kept_events.event_id = raw_rows.event_id
+        )
+        and exists (
+            select 1 from kept_events
+            where
+                kept_events.message_event_key = raw_rows.message_event_key
+                and kept_events.source_system != raw_rows.source_system
+        )
+    group by raw_rows.ingest_timestamp
 
 ),
 
@@ -73,12 +118,15 @@ final as (
         raw_by_hour.raw_count,
         coalesce(rejected_by_hour.rejected_count, 0) as rejected_count,
         raw_by_hour.redelivered_count,
+        coalesce(cross_stream_copies.cross_stream_count, 0) as cross_stream_count,
         coalesce(kept_by_hour.kept_count, 0) as kept_count,
         coalesce(kept_by_hour.covered_count, 0) as covered_count,
         coalesce(unmapped_by_hour.unmapped_count, 0) as unmapped_count
     from raw_by_hour
     left join rejected_by_hour
         on raw_by_hour.ingest_timestamp is not distinct from rejected_by_hour.ingest_timestamp
+    left join cross_stream_copies
+        on raw_by_hour.ingest_timestamp = cross_stream_copies.ingest_timestamp
     left join kept_by_hour
         on raw_by_hour.ingest_timestamp = kept_by_hour.ingest_timestamp
     left join unmapped_by_hour
@@ -88,5 +136,5 @@ final as (
 
 select * from final
 where
-    raw_count != rejected_count + redelivered_count + kept_count
+    raw_count != rejected_count + redelivered_count + cross_stream_count + kept_count
     or kept_count != covered_count + unmapped_count
