@@ -18,9 +18,12 @@
 
 {#- The read_csv options that return each line of every object under `path` as one varchar, gzip or
     not: no quote, no escape, a two-byte delimiter no JSON text contains unescaped, no type sniffing.
-    Keep in step with meta.external_location in models/sources/src_ses.yml and src_sms.yml. -#}
+    max_line_size is 2 MiB, twice the largest record Firehose accepts (1,000 KiB): DuckDB reserves
+    a read buffer of many times this size per file being read, so 64 MiB ran a 2-thread build out of
+    a 4 GB memory limit. Keep in step with meta.external_location in models/sources/src_ses.yml and
+    src_sms.yml. -#}
 {% macro duckdb__native_lines_read(path, encoding) -%}
-    read_csv('{{ path }}/**/*', columns = struct_pack(line := 'varchar'), delim = chr(30) || chr(31), quote = '', escape = '', header = false, auto_detect = false, filename = true, compression = 'auto', strict_mode = false, null_padding = true, ignore_errors = true, max_line_size = 67108864, encoding = '{{ encoding }}')
+    read_csv('{{ path }}/**/*', columns = struct_pack(line := 'varchar'), delim = chr(30) || chr(31), quote = '', escape = '', header = false, auto_detect = false, filename = true, compression = 'auto', strict_mode = false, null_padding = true, ignore_errors = true, max_line_size = 2097152, encoding = '{{ encoding }}')
 {%- endmacro %}
 
 {% macro duckdb__native_events_relation(stream) -%}
