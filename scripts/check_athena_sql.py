@@ -21,7 +21,7 @@
 4. Checks that every model and column description, as dbt-athena persists it to Glue, fits
    Glue's limits (255 characters for a column comment, 2048 for a table description).
 
-    python scripts/check_athena_sql.py [--project-dir .] [--target-path DIR] [--keep]
+    python scripts/check_athena_sql.py [--project-dir .] [--target-path DIR] [--keep] [--vars '{k: v}']
     python scripts/check_athena_sql.py --compiled-dir target/compiled   # only parse and check
 """
 from __future__ import annotations
@@ -364,12 +364,14 @@ def fake_aws_env(endpoint: str) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def _dbt(project_dir: Path, target_path: Path, *args: str) -> None:
+def _dbt(project_dir: Path, target_path: Path, *args: str, dbt_vars: Mapping[str, Any] | None = None) -> None:
     """One in-process dbt invocation against the Athena test profile; raises on failure."""
     from dbt.cli.main import dbtRunner
 
     cli = [*args, "--target", "athena", "--project-dir", str(project_dir), "--profiles-dir", str(TEST_PROFILES_DIR),
            "--target-path", str(target_path), "--log-path", str(target_path / "logs"), "--quiet"]
+    if dbt_vars:
+        cli += ["--vars", json.dumps(dict(dbt_vars))]  # JSON is valid YAML
     result = dbtRunner().invoke(cli)
     if not result.success:
         raise RuntimeError(f"dbt {' '.join(args)} --target athena failed: {result.exception or result.result}")
@@ -399,22 +401,26 @@ def _create_glue_tables(manifest: Mapping[str, Any], materialized: str) -> list[
     return names
 
 
-def compile_for_athena(project_dir: Path, target_path: Path) -> dict[str, Any]:
+def compile_for_athena(project_dir: Path, target_path: Path,
+                       dbt_vars: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Compile the project for Athena (full build, then incremental models' incremental branch).
 
-    The second compile writes to target_path/incremental; returns the first compile's manifest."""
+    The second compile writes to target_path/incremental; returns the first compile's manifest.
+    dbt_vars: project vars for both compiles (e.g. {"pseudonymize_pii": True})."""
     with moto_server() as endpoint, fake_aws_env(endpoint):
-        _dbt(project_dir, target_path, "compile", "--no-populate-cache")
+        _dbt(project_dir, target_path, "compile", "--no-populate-cache", dbt_vars=dbt_vars)
         manifest: dict[str, Any] = json.loads((target_path / "manifest.json").read_text(encoding="utf-8"))
         incremental = _create_glue_tables(manifest, "incremental")
         if incremental:  # (a method selector: dbt compile prints nodes selected by name)
-            _dbt(project_dir, target_path / "incremental", "compile", "--select", "config.materialized:incremental")
+            _dbt(project_dir, target_path / "incremental", "compile", "--select", "config.materialized:incremental",
+                 dbt_vars=dbt_vars)
     return manifest
 
 
-def run_check(project_dir: Path, target_path: Path) -> tuple[int, list[Finding], list[str]]:
+def run_check(project_dir: Path, target_path: Path,
+              dbt_vars: Mapping[str, Any] | None = None) -> tuple[int, list[Finding], list[str]]:
     """Compile, parse and check; returns (files checked, findings, truncated descriptions)."""
-    manifest = compile_for_athena(project_dir, target_path)
+    manifest = compile_for_athena(project_dir, target_path, dbt_vars)
     functions = load_functions()
     findings: list[Finding] = []
     count = 0
@@ -443,11 +449,23 @@ def _missing_compiled(manifest: Mapping[str, Any], project_dir: Path) -> list[st
     return missing
 
 
+def yaml_mapping(text: str) -> dict[str, Any]:
+    """A --vars value (a YAML mapping, as dbt's --vars takes it) as a dict."""
+    import yaml  # type: ignore[import-untyped, unused-ignore]  # no types-PyYAML in the lock
+
+    value = yaml.safe_load(text)
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"not a YAML mapping: {text}")
+    return {str(key): item for key, item in value.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--project-dir", type=Path, default=REPO_ROOT)
     parser.add_argument("--target-path", type=Path, help="where to compile (default: a temporary folder)")
     parser.add_argument("--compiled-dir", type=Path, help="only parse and check this compiled/ folder")
+    parser.add_argument("--vars", type=yaml_mapping, default=None,
+                        help="project vars for the compile, as dbt takes them: '{pseudonymize_pii: true}'")
     args = parser.parse_args(argv)
 
     started = time.monotonic()
@@ -455,10 +473,10 @@ def main(argv: list[str] | None = None) -> int:
         count, findings = check_compiled_dir(args.compiled_dir)
         truncated: list[str] = []
     elif args.target_path:
-        count, findings, truncated = run_check(args.project_dir.resolve(), args.target_path.resolve())
+        count, findings, truncated = run_check(args.project_dir.resolve(), args.target_path.resolve(), args.vars)
     else:
         with tempfile.TemporaryDirectory(prefix="athena-check-") as tmp:
-            count, findings, truncated = run_check(args.project_dir.resolve(), Path(tmp))
+            count, findings, truncated = run_check(args.project_dir.resolve(), Path(tmp), args.vars)
     for finding in findings:
         print(finding, file=sys.stderr)
     if truncated:

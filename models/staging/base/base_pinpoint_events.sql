@@ -2,6 +2,8 @@
     The one place the raw Pinpoint stream is read and flattened: one row per raw row (duplicates
     included), nested structs and maps turned into typed, named columns. No filtering and no
     business rules: rows that cannot be interpreted are kept here and sorted out downstream.
+    With the var pseudonymize_pii on, addresses are hashed and address-shaped text redacted here
+    (macros/privacy.sql, docs/privacy.md), so no model downstream ever sees them.
 -#}
 with located as (
 
@@ -41,49 +43,52 @@ flattened as (
         -- email: the message
         facets.email_channel.mail_event.mail.message_id as email_message_id,
         facets.email_channel.mail_event.mail.message_send_timestamp as message_send_timestamp_ms,
-        facets.email_channel.mail_event.mail.from_address as from_address,
-        facets.email_channel.mail_event.mail.destination as destination,
-        facets.email_channel.mail_event.mail.common_headers.subject as subject,
+        {{ pii_text('facets.email_channel.mail_event.mail.from_address') }} as from_address,
+        {{ pii_text_array('facets.email_channel.mail_event.mail.destination') }} as destination,
+        {{ pii_free_text('facets.email_channel.mail_event.mail.common_headers.subject') }} as subject,
 
         -- email: one struct per event kind (only the one matching the event type is filled)
-        facets.email_channel.mail_event.delivery.smtp_response as smtp_response,
-        coalesce(
-            facets.email_channel.mail_event.delivery.reporting_mta,
-            facets.email_channel.mail_event.bounce.reporting_mta
-        ) as reporting_mta,
-        facets.email_channel.mail_event.delivery.recipients as recipients,
+        {{ pii_free_text('facets.email_channel.mail_event.delivery.smtp_response') }} as smtp_response,
+        {{ pii_free_text(
+            'coalesce(facets.email_channel.mail_event.delivery.reporting_mta, '
+            ~ 'facets.email_channel.mail_event.bounce.reporting_mta)'
+        ) }} as reporting_mta,
+        {{ pii_text_array('facets.email_channel.mail_event.delivery.recipients') }} as recipients,
         facets.email_channel.mail_event.delivery.processing_time_millis as processing_time_millis,
-        coalesce(
-            facets.email_channel.mail_event.open.ip_address,
-            facets.email_channel.mail_event.click.ip_address
-        ) as ip_address,
+        {{ pii_text(
+            'coalesce(facets.email_channel.mail_event.open.ip_address, '
+            ~ 'facets.email_channel.mail_event.click.ip_address)'
+        ) }} as ip_address,
         coalesce(
             facets.email_channel.mail_event.open.user_agent,
             facets.email_channel.mail_event.click.user_agent,
             facets.email_channel.mail_event.complaint.user_agent
         ) as user_agent,
-        facets.email_channel.mail_event.click.link as link,
+        {{ pii_free_text('facets.email_channel.mail_event.click.link') }} as link,
         facets.email_channel.mail_event.click.link_tags.unsubscribelinktag as unsubscribe_link_tag,
-        facets.email_channel.mail_event.reject.reason as reject_reason,
+        {{ pii_free_text('facets.email_channel.mail_event.reject.reason') }} as reject_reason,
         coalesce(
             facets.email_channel.mail_event.bounce.feedback_id,
             facets.email_channel.mail_event.complaint.feedback_id
         ) as feedback_id,
         facets.email_channel.mail_event.complaint.complaint_feedback_type as complaint_feedback_type,
-        facets.email_channel.mail_event.complaint.complained_recipients as complained_recipients,
+        {{ pii_recipient_array('facets.email_channel.mail_event.complaint.complained_recipients', []) }}
+            as complained_recipients,
         facets.email_channel.mail_event.bounce.bounce_type as bounce_type,
         facets.email_channel.mail_event.bounce.bounce_sub_type as bounce_sub_type,
-        facets.email_channel.mail_event.bounce.bounced_recipients as bounced_recipients,
+        {{ pii_recipient_array(
+            'facets.email_channel.mail_event.bounce.bounced_recipients', ['action', 'status', 'diagnostic_code']
+        ) }} as bounced_recipients,
 
         -- SMS: delivery fields travel in attributes
         {{ map_get('attributes', "'message_id'") }} as sms_message_id,
         {{ map_get('attributes', "'sender_request_id'") }} as sender_request_id,
-        {{ map_get('attributes', "'destination_phone_number'") }} as destination_phone_number,
+        {{ pii_text(map_get('attributes', "'destination_phone_number'")) }} as destination_phone_number,
         {{ map_get('attributes', "'record_status'") }} as record_status,
         {{ map_get('attributes', "'iso_country_code'") }} as iso_country_code,
         {{ map_get('attributes', "'number_of_message_parts'") }} as number_of_message_parts,
         {{ map_get('attributes', "'message_type'") }} as message_type,
-        {{ map_get('attributes', "'origination_phone_number'") }} as origination_phone_number,
+        {{ pii_text(map_get('attributes', "'origination_phone_number'")) }} as origination_phone_number,
         {{ map_get('attributes', "'customer_context'") }} as customer_context,
         metrics.price_in_millicents_usd as price_in_millicents_usd,
 
@@ -96,7 +101,9 @@ flattened as (
 canonical as (
 
     select
-        {{ hash_text("concat_ws('|', "
+        -- from the raw attributes, salted when pseudonymize_pii is on (the identity does not depend
+        -- on the redaction rules)
+        {{ hash_text(pii_identity("concat_ws('|', "
             ~ "coalesce(event_type, ''), "
             ~ "coalesce(cast(event_timestamp_ms as varchar), ''), "
             ~ "coalesce(cast(arrival_timestamp_ms as varchar), ''), "
@@ -104,7 +111,7 @@ canonical as (
             ~ "coalesce(endpoint_id, ''), "
             ~ "coalesce(session_id, ''), "
             ~ "coalesce(email_message_id, sms_message_id, ''), "
-            ~ map_to_sorted_string('attributes') ~ ")") }} as event_id,
+            ~ map_to_sorted_string('attributes') ~ ")")) }} as event_id,
         'pinpoint' as source_system,
         event_type,
         {{ epoch_ms_to_timestamp('event_timestamp_ms') }} as event_timestamp,
@@ -150,12 +157,12 @@ canonical as (
         origination_phone_number,
         cast(price_in_millicents_usd as double) as price_in_millicents_usd,
         {{ is_malformed_json_object('customer_context') }} as has_malformed_customer_context,
-        case
-            when substr(event_type, 1, 5) = '_SMS.' then {{ json_to_string_map('customer_context') }}
-            else {{ merge_string_maps('client_context_custom', 'attributes') }}
-        end as message_tags,
-        coalesce(attributes, {{ empty_string_map() }}) as attributes,
-        coalesce(client_context_custom, {{ empty_string_map() }}) as client_context_custom,
+        {{ pii_string_map(
+            "case when substr(event_type, 1, 5) = '_SMS.' then " ~ json_to_string_map('customer_context')
+            ~ " else " ~ merge_string_maps('client_context_custom', 'attributes') ~ " end"
+        ) }} as message_tags,
+        coalesce({{ pii_string_map('attributes') }}, {{ empty_string_map() }}) as attributes,
+        coalesce({{ pii_string_map('client_context_custom') }}, {{ empty_string_map() }}) as client_context_custom,
         ingest_timestamp,
         source_file,
         -- End User Messaging's isFinal: Pinpoint's SMS stream has no such flag

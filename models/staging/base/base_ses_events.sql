@@ -3,6 +3,8 @@
     columns, in Pinpoint's vocabulary (docs/native_sources.md has the mapping table): one row per
     record (duplicates included) and one row per unreadable line (every record column NULL, so
     event_type is NULL and the row is rejected and audited). No filtering, no business rules.
+    With the var pseudonymize_pii on, addresses are hashed and address-shaped text redacted here
+    (macros/privacy.sql, docs/privacy.md), so no model downstream ever sees them.
 -#}
 with source as (
 
@@ -23,39 +25,40 @@ flattened as (
         ) }} as own_timestamp,
         source.mail.messageid as message_id,
         source.mail.sendingaccountid as aws_account_id,
-        source.mail.source as from_address,
-        source.mail.destination as destination,
-        source.mail.commonheaders.subject as subject,
+        {{ pii_text('source.mail.source') }} as from_address,
+        {{ pii_text_array('source.mail.destination') }} as destination,
+        {{ pii_free_text('source.mail.commonheaders.subject') }} as subject,
         source.mail.tags as mail_tags,
-        source.delivery.smtpresponse as smtp_response,
-        coalesce(
-            source.delivery.reportingmta, source.bounce.reportingmta, source.deliverydelay.reportingmta
-        ) as reporting_mta,
-        source.delivery.recipients as recipients,
+        {{ pii_free_text('source.delivery.smtpresponse') }} as smtp_response,
+        {{ pii_free_text(
+            'coalesce(source.delivery.reportingmta, source.bounce.reportingmta, source.deliverydelay.reportingmta)'
+        ) }} as reporting_mta,
+        {{ pii_text_array('source.delivery.recipients') }} as recipients,
         cast(source.delivery.processingtimemillis as integer) as processing_time_millis,
-        coalesce(source.open.ipaddress, source.click.ipaddress) as ip_address,
+        {{ pii_text('coalesce(source.open.ipaddress, source.click.ipaddress)') }} as ip_address,
         coalesce(source.open.useragent, source.click.useragent, source.complaint.useragent) as user_agent,
-        source.click.link as link,
+        {{ pii_free_text('source.click.link') }} as link,
         -- the JSON SerDe on Athena may lower-case map keys: accept both spellings
         coalesce(
             {{ map_get('source.click.linktags', "'unsubscribeLinkTag'") }},
             {{ map_get('source.click.linktags', "'unsubscribelinktag'") }}
         ) as unsubscribe_link_tag,
-        source.reject.reason as reject_reason,
+        {{ pii_free_text('source.reject.reason') }} as reject_reason,
         coalesce(source.bounce.feedbackid, source.complaint.feedbackid) as feedback_id,
         source.complaint.complaintfeedbacktype as complaint_feedback_type,
-        {{ rename_struct_array('source.complaint.complainedrecipients', [
+        {{ pii_recipient_array(rename_struct_array('source.complaint.complainedrecipients', [
             ['email_address', 'emailaddress', 'varchar'],
-        ]) }} as complained_recipients,
+        ]), []) }} as complained_recipients,
         source.bounce.bouncetype as bounce_type,
         source.bounce.bouncesubtype as bounce_sub_type,
-        {{ rename_struct_array('source.bounce.bouncedrecipients', [
+        {{ pii_recipient_array(rename_struct_array('source.bounce.bouncedrecipients', [
             ['email_address', 'emailaddress', 'varchar'],
             ['action', 'action', 'varchar'],
             ['status', 'status', 'varchar'],
             ['diagnostic_code', 'diagnosticcode', 'varchar'],
-        ]) }} as bounced_recipients,
-        {#- Everything that tells two records apart, for event_id (re-deliveries are identical). -#}
+        ]), ['action', 'status', 'diagnostic_code']) }} as bounced_recipients,
+        {#- Everything that tells two records apart, for event_id (re-deliveries are identical): raw
+            fields, salted in canonical when pseudonymize_pii is on; never stored. -#}
         concat_ws(
             '|',
             'ses',
@@ -87,7 +90,7 @@ flattened as (
 canonical as (
 
     select
-        {{ hash_text('identity_text') }} as event_id,
+        {{ hash_text(pii_identity('identity_text')) }} as event_id,
         'ses' as source_system,
         event_type,
         -- as Pinpoint did: the email's event time is its send time, the arrival its own time
@@ -134,7 +137,7 @@ canonical as (
         cast(null as varchar) as origination_phone_number,
         cast(null as double) as price_in_millicents_usd,
         false as has_malformed_customer_context,
-        {{ joined_array_map('mail_tags') }} as message_tags,
+        {{ pii_string_map(joined_array_map('mail_tags')) }} as message_tags,
         {{ empty_string_map() }} as attributes,
         {{ empty_string_map() }} as client_context_custom,
         ingest_timestamp,

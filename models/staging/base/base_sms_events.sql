@@ -4,7 +4,8 @@
     mapping is the macro sms_pinpoint_event_type, listed in the seed sms_event_status_mapping): one row
     per record (duplicates included) and one row per unreadable line (every record column NULL, so
     event_type is NULL and the row is rejected and audited). Intermediate events (isFinal false) are
-    kept, with is_final false.
+    kept, with is_final false. With the var pseudonymize_pii on, phone numbers are hashed and
+    address-shaped text redacted here (macros/privacy.sql, docs/privacy.md).
 -#}
 with source as (
 
@@ -15,14 +16,14 @@ with source as (
 canonical as (
 
     select
-        {{ hash_text(
+        {{ hash_text(pii_identity(
             "concat_ws('|', 'sms', "
             ~ "coalesce(source.eventtype, 'unreadable:' || source.source_file), "
             ~ "coalesce(source.messageid, ''), "
             ~ "coalesce(source.messagestatus, ''), "
             ~ "coalesce(cast(source.eventtimestamp as varchar), ''), "
             ~ "coalesce(cast(source.isfinal as varchar), ''))"
-        ) }} as event_id,
+        )) }} as event_id,
         'sms' as source_system,
         {{ sms_pinpoint_event_type('source.eventtype', 'source.messagestatus', 'source.isfinal') }} as event_type,
         -- the record has one time: when the status was reported
@@ -64,16 +65,16 @@ canonical as (
             ['email_address', 'string'], ['action', 'string'], ['status', 'string'], ['diagnostic_code', 'string'],
         ]]]) }} as bounced_recipients,
         cast(null as varchar) as sender_request_id,
-        source.destinationphonenumber as destination_phone_number,
+        {{ pii_text('source.destinationphonenumber') }} as destination_phone_number,
         source.messagestatus as record_status,
         source.isocountrycode as iso_country_code,
         cast(source.totalmessageparts as varchar) as number_of_message_parts,
         source.messagetype as message_type,
-        source.originationphonenumber as origination_phone_number,
+        {{ pii_text('source.originationphonenumber') }} as origination_phone_number,
         -- US dollars to thousandths of a US cent, rounded off the binary fraction noise
         round(source.totalmessageprice * 100000, 4) as price_in_millicents_usd,
         false as has_malformed_customer_context,
-        coalesce(source.context, {{ empty_string_map() }}) as message_tags,
+        coalesce({{ pii_string_map('source.context') }}, {{ empty_string_map() }}) as message_tags,
         {{ empty_string_map() }} as attributes,
         {{ empty_string_map() }} as client_context_custom,
         source.ingest_timestamp,
