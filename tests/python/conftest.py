@@ -86,8 +86,11 @@ def generate_events(out: Path, events: int, seed: int, hours: int = 6, start: st
 
 
 def make_project(root: Path, events_path: Path, **extra_vars: Any) -> DbtProject:
+    """A project on `events_path`. The native SES/SMS folders default to folders inside `root` that do
+    not exist (an empty source), never to the repository's own data/ folders that `make run` fills."""
     root.mkdir(parents=True, exist_ok=True)
-    return DbtProject(root / "warehouse.duckdb", root / "target", events_path, dict(extra_vars))
+    native = {"ses_events_path": str(root / "no_ses_events"), "sms_events_path": str(root / "no_sms_events")}
+    return DbtProject(root / "warehouse.duckdb", root / "target", events_path, {**native, **extra_vars})
 
 
 @pytest.fixture(scope="session")
