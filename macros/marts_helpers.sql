@@ -70,10 +70,7 @@
     into this model (its `watermark_column`) minus `incremental_lookback_hours`. Only valid inside
     `{% if is_incremental() %}`. -#}
 {% macro marts_window_start(watermark_column) -%}
-    (
-        select max(loaded.{{ watermark_column }}) - interval '{{ var("incremental_lookback_hours", 6) | int }}' hour
-        from {{ this }} as loaded
-    )
+    {{ incremental_window_start(this, watermark_column) }}
 {%- endmacro %}
 
 

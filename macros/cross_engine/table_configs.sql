@@ -36,3 +36,46 @@
 {% macro athena__table_partitioning(transforms) %}
     {{- return(transforms) -}}
 {% endmacro %}
+
+
+{#- The earliest ingest hour an incremental run of `relation` re-reads: the newest value of its
+    `watermark_column` minus `incremental_lookback_hours`, as SQL. Only valid inside
+    `{% if is_incremental() %}`. -#}
+{% macro incremental_window_start(relation, watermark_column) %}
+    {{- return(adapter.dispatch('incremental_window_start', 'engagement_events')(relation, watermark_column)) -}}
+{% endmacro %}
+
+{% macro default__incremental_window_start(relation, watermark_column) %}
+    {{- cross_engine_unsupported('incremental_window_start') -}}
+{% endmacro %}
+
+{#- A scalar subquery over the loaded table. -#}
+{% macro incremental_window_start_subquery(relation, watermark_column) -%}
+    (
+        select max(loaded.{{ watermark_column }}) - interval '{{ var("incremental_lookback_hours", 6) | int }}' hour
+        from {{ relation }} as loaded
+    )
+{%- endmacro %}
+
+{#- DuckDB: the newest watermark is read when the model compiles and written in as a literal, because
+    DuckDB skips whole Parquet files by their folder (and table row groups by their min/max) only for a
+    filter whose value is known when the query is planned; with a subquery every file of the history
+    is opened on every run. An empty table gives NULL (nothing re-read), as the subquery would. -#}
+{% macro duckdb__incremental_window_start(relation, watermark_column) %}
+    {%- if not execute -%}
+        {{- return(incremental_window_start_subquery(relation, watermark_column)) -}}
+    {%- endif -%}
+    {%- set newest = run_query(
+        'select strftime(max(' ~ watermark_column ~ "), '%Y-%m-%d %H:%M:%S.%f') from " ~ relation
+    ).columns[0].values()[0] -%}
+    {%- if newest is none -%}
+        {{- return('cast(null as timestamp)') -}}
+    {%- endif -%}
+    {{- return("(timestamp '" ~ newest ~ "' - interval '" ~ (var('incremental_lookback_hours', 6) | int) ~ "' hour)") -}}
+{% endmacro %}
+
+{#- Athena: the subquery; Trino's dynamic filtering prunes partitions of the Iceberg table with it, and
+    compiling needs no query against Athena. -#}
+{% macro athena__incremental_window_start(relation, watermark_column) %}
+    {{- return(incremental_window_start_subquery(relation, watermark_column)) -}}
+{% endmacro %}

@@ -20,11 +20,8 @@
     )
 }}
 
-{%- set lookback_hours = var('incremental_lookback_hours', 6) | int %}
 {%- if is_incremental() %}
-    {%- set window_start -%}
-        (select max(loaded.ingest_timestamp) - interval '{{ lookback_hours }}' hour from {{ this }} as loaded)
-    {%- endset %}
+    {%- set window_start = incremental_window_start(this, 'ingest_timestamp') %}
 {%- endif %}
 
 with base_rows as (
