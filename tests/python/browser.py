@@ -53,8 +53,9 @@ def browser_unavailable() -> str | None:
 
 
 @contextmanager
-def headless_chromium(width: int = 1400, height: int = 1000) -> Iterator[WebDriver]:
-    """A headless Chromium session with its own throw-away profile; quit and cleaned up on exit."""
+def headless_chromium(width: int = 1400, height: int = 1000, with_logs: bool = False) -> Iterator[WebDriver]:
+    """A headless Chromium session with its own throw-away profile; quit and cleaned up on exit.
+    `with_logs` also records Chrome's performance (network) and console logs (driver.get_log)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -63,6 +64,8 @@ def headless_chromium(width: int = 1400, height: int = 1000) -> Iterator[WebDriv
     options.binary_location = str(CHROMIUM)
     for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--window-size={width},{height}"):
         options.add_argument(flag)
+    if with_logs:
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
     try:
         driver.set_page_load_timeout(60)

@@ -21,9 +21,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -34,7 +31,7 @@ import pytest
 import report
 from plotly.offline import get_plotlyjs
 
-from browser import CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS, browser_unavailable, save_screenshot
+from browser import browser_unavailable, headless_chromium, save_screenshot
 from conftest import REPO_ROOT, SCRIPTS, DbtProject, generate_events, make_project
 
 CHART_IDS = ["chart-deliverability", "chart-volumes", "chart-funnel", "chart-subjects", "chart-sms-cost-country",
@@ -322,27 +319,6 @@ def test_missing_or_unbuilt_duckdb(tmp_path: Path) -> None:
 
 # --- in a real browser --------------------------------------------------------------------------------
 
-@contextmanager
-def logging_chromium(width: int, height: int) -> Iterator[Any]:
-    """browser.headless_chromium's set-up, plus Chrome's performance (network) and console logs."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = Path(tempfile.mkdtemp(prefix="chromium-profile-"))
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--window-size={width},{height}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
-    try:
-        driver.set_page_load_timeout(60)
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-
-
 DRAWN = """
     return arguments[0].map(id => {
         const div = document.getElementById(id);
@@ -361,7 +337,7 @@ def test_page_renders_offline_in_chromium(sample_report: Path, tmp_path: Path) -
     drawn_ids = [c["id"] for c in summary["charts"] if c["rendered"]]
     page = sample_report / "index.html"
     shutil.rmtree(REPO_SCREENSHOTS, ignore_errors=True)
-    with logging_chromium(1280, 1000) as driver:
+    with headless_chromium(1280, 1000, with_logs=True) as driver:
         driver.get("about:blank")
         driver.get_log("performance")  # drop what the browser itself loaded at start (its new-tab page)
         driver.get(page.as_uri())
