@@ -113,7 +113,11 @@ class ProcessRun:
 
 
 def run_measured(cmd: list[str], env: dict[str, str], log: Path) -> ProcessRun:
-    """Run cmd, sampling the RSS of its process tree every 50 ms; peak = max(samples, VmHWM, ru_maxrss)."""
+    """Run cmd, sampling the RSS of its process tree every 50 ms; peak = max(samples, the child's VmHWM).
+
+    The child's ru_maxrss from wait4 is not used: Linux starts a forked child's maxrss at the parent's
+    resident size, so after the floor queries (run in this process) every child would report at least
+    this process's own RSS."""
     peak_kib = 0
     done = threading.Event()
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -130,12 +134,12 @@ def run_measured(cmd: list[str], env: dict[str, str], log: Path) -> ProcessRun:
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        _, status, usage = os.wait4(proc.pid, 0)   # the child's own rusage: ru_maxrss in KiB on Linux
+        _, status, _ = os.wait4(proc.pid, 0)
         wall = time.monotonic() - started
         done.set()
         sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
-    return ProcessRun(proc.returncode, wall, max(peak_kib, usage.ru_maxrss) / 1024, log)
+    return ProcessRun(proc.returncode, wall, peak_kib / 1024, log)
 
 
 # --- dbt ---------------------------------------------------------------------------------------------
