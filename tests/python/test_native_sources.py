@@ -7,6 +7,7 @@ the columns both formats carry, the same marts, and the same event counts (no ga
 """
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
 import shutil
@@ -242,3 +243,30 @@ def test_athena_ddl_columns_match_the_record_layout(tmp_path: Path, capfd: pytes
                                       "ses_events")
     assert "org.openx.data.jsonserde.JsonSerDe" in ddl and "'ignore.malformed.json' = 'true'" in ddl
     assert "projection.ingest_timestamp.format' = 'yyyy/MM/dd/HH'" in ddl
+
+
+def test_native_sources_report_freshness(tmp_path: Path, mixed_root: Path) -> None:
+    """After Pinpoint's end the native streams are the ones to watch: `dbt source freshness` measures
+    each from its newest Firehose hour folder, against the same vars as all_events."""
+    project = make_project(tmp_path, mixed_root / "events", ses_events_path=str(mixed_root / "ses"),
+                           sms_events_path=str(mixed_root / "sms"))
+    newest_hour = {
+        f"{stream}_events": max(
+            dt.datetime.strptime(p.parent.relative_to(mixed_root / stream).as_posix(), "%Y/%m/%d/%H")
+            for p in (mixed_root / stream).rglob("*") if p.is_file())
+        for stream in ("ses", "sms")}
+
+    def freshness(vars: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        result = project.invoke("source", "freshness", "--select", "source:ses", "source:sms", vars=vars,
+                                expect_ok=False)
+        assert result.exception is None, result.exception
+        rows = json.loads((project.target_path / "sources.json").read_text())["results"]
+        return {row["unique_id"].split(".")[-1]: row for row in rows}
+
+    stale = freshness({})
+    assert sorted(stale) == ["ses_events", "sms_events"]
+    for name, row in stale.items():
+        assert row["status"] == "error", name  # the generated hours are weeks old: past the 24 h threshold
+        assert row["max_loaded_at"].startswith(newest_hour[name].strftime("%Y-%m-%dT%H:00:00")), (name, row)
+    relaxed = freshness({"freshness_warn_after_hours": 10**6, "freshness_error_after_hours": 10**6 + 1})
+    assert {name: row["status"] for name, row in relaxed.items()} == {"ses_events": "pass", "sms_events": "pass"}
