@@ -6,9 +6,11 @@ PYTHON_SYSTEM ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 DEPS_STAMP := $(VENV)/.deps-installed
-EVENTS_DIR ?= data/events
-SES_EVENTS_DIR ?= data/ses_events
-SMS_EVENTS_DIR ?= data/sms_events
+# make run builds on generated samples in their own folder (data/sample/, marked by SAMPLE_DATA.md);
+# the dbt vars default to data/events, data/ses_events and data/sms_events, the folders of real data.
+EVENTS_DIR ?= data/sample/events
+SES_EVENTS_DIR ?= data/sample/ses_events
+SMS_EVENTS_DIR ?= data/sample/sms_events
 SAMPLE_EVENTS ?= 50000
 # The sample history spans Pinpoint's end (2026-10-30): Pinpoint before the cut-over, SES and End User
 # Messaging SMS after it, with a switch-over half hour reported in both formats.
@@ -46,7 +48,7 @@ sample-data: venv
 	else \
 		$(BIN)/python scripts/generate_events.py --format mixed --out $(EVENTS_DIR) \
 			--ses-out $(SES_EVENTS_DIR) --sms-out $(SMS_EVENTS_DIR) --events $(SAMPLE_EVENTS) \
-			--start $(SAMPLE_START) --cutover $(SAMPLE_CUTOVER); \
+			--start $(SAMPLE_START) --cutover $(SAMPLE_CUTOVER) --mark-sample; \
 	fi
 
 custom-events: venv
