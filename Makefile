@@ -43,8 +43,8 @@ $(DEPS_STAMP): requirements.txt
 	@touch $@
 
 sample-data: venv
-	@if find $(EVENTS_DIR) -name '*.parquet' -print -quit 2>/dev/null | grep -q .; then \
-		echo "sample events: using the existing files in $(EVENTS_DIR), $(SES_EVENTS_DIR) and $(SMS_EVENTS_DIR)"; \
+	@if find $(EVENTS_DIR) $(SES_EVENTS_DIR) $(SMS_EVENTS_DIR) -type f -print -quit 2>/dev/null | grep -q .; then \
+		echo "events: using the existing files in $(EVENTS_DIR), $(SES_EVENTS_DIR) and $(SMS_EVENTS_DIR)"; \
 	else \
 		$(BIN)/python scripts/generate_events.py --format mixed --out $(EVENTS_DIR) \
 			--ses-out $(SES_EVENTS_DIR) --sms-out $(SMS_EVENTS_DIR) --events $(SAMPLE_EVENTS) \
