@@ -1,7 +1,10 @@
 """Read and validate custom_events.yml, the analysts' list of custom events (see docs/custom_events.md).
 
 Every problem is reported before any file is written or any SQL runs, as
-`<file>: entry #<n> (line <l>, event_type '<type>'): key '<key>': <what is wrong>`.
+`<file>: entry #<n> (line <l>, event_type '<type>'): key '<key>': <what is wrong>`, or for an entry given
+on the command line `command line (new entry, event_type '<type>'): <option as typed>: key '<key>': ...`.
+The shape of an entry is checked by pydantic models (EntrySpec); derived names, duplicates and
+collisions, which depend on more than one value, are checked after it (validate_entries).
 """
 from __future__ import annotations
 
