@@ -23,8 +23,9 @@ export DBT_PROFILES_DIR := $(CURDIR)
 .PHONY: help venv test-venv sample-data custom-events custom-events-check run build docs browser report bench test lint pytest typecheck athena-check clean lock
 
 help:
-	@echo "make run    set up .venv, generate sample events if missing, dbt build + docs generate"
-	@echo "make test   set up .venv, then lint, type-check and the whole test suite"
+	@echo "make run    set up .venv (run requirements), sample events if missing, dbt build, docs page, report"
+	@echo "make test   add the test requirements, then lint, type-check and the whole test suite"
+	@echo "make lock   re-pin requirements.txt and requirements-test.txt from requirements.in / requirements-test.in"
 	@echo "make docs   serve the docs site on http://localhost:8080"
 	@echo "make browser  install headless Chromium for the browser tests"
 	@echo "make report the one-page report (target/report/index.html) from the built DuckDB file"
