@@ -539,3 +539,11 @@ def test_orphaned_relations_are_listed_then_dropped(copied: tuple[Path, DbtProje
     left = relations()
     assert "custom_refund" not in left and "custom_hand_made" not in left
     assert {"custom_signup", "not_custom_decoy", "int_events"} <= left
+
+
+def test_remove_refuses_a_list_in_flow_style(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = "[{event_type: a, attributes: [x]}, {event_type: b, attributes: [y]}]\n"
+    (tmp_path / "custom_events.yml").write_text(text)
+    assert ace.main(["--remove", "a", "--project-dir", str(tmp_path)]) == 2
+    assert "flow style" in capsys.readouterr().err
+    assert (tmp_path / "custom_events.yml").read_text() == text
