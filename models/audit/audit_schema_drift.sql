@@ -36,7 +36,7 @@ pinpoint_drift as (
     where lower(pinpoint_file_columns.column_name) not in (
         'filename',
         {%- for name, sql_type in all_events_glue_columns() %}
-            '{{ name | lower }}'{% if not loop.last %},{% endif %}
+            '{{ name | lower | replace('"', '') }}'{% if not loop.last %},{% endif %}
         {%- endfor %}
     )
 
