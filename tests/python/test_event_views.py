@@ -199,3 +199,24 @@ def test_view_types_are_real_timestamps(built: DbtProject) -> None:
     for column in ("event_timestamp", "arrival_timestamp", "message_send_timestamp", "ingest_timestamp"):
         assert types[column] == "TIMESTAMP", column
     assert types["message_tags"] == "MAP(VARCHAR, VARCHAR)"
+
+
+@pytest.mark.parametrize("target", ["duckdb", "athena"])
+def test_every_view_has_an_enforced_contract_in_the_engines_types(tmp_path: Path, target: str) -> None:
+    """Each documented view declares every column with a type of the target engine, and dbt enforces it
+    (a build fails on a changed name or type: see docs/decisions.md)."""
+    import json
+
+    project = make_project(tmp_path, tmp_path / "events")
+    project.invoke("parse", "--target", target)
+    nodes = json.loads((project.target_path / "manifest.json").read_text())["nodes"]
+    views = {n["name"]: n for n in nodes.values() if n["resource_type"] == "model"
+             and n["original_file_path"].startswith("models/staging/") and "/base/" not in n["original_file_path"]}
+    assert len(views) == 18
+    engine_types = {"duckdb": {"varchar", "timestamp", "double", "integer", "varchar[]", "map(varchar, varchar)"},
+                    "athena": {"varchar", "timestamp(6)", "double", "integer", "array(varchar)",
+                               "map(varchar, varchar)"}}[target]
+    for name, node in views.items():
+        assert node["config"]["contract"]["enforced"], name
+        types = {c["data_type"] for c in node["columns"].values()}
+        assert types <= engine_types, (name, types - engine_types)
