@@ -19,6 +19,7 @@ DBT_VARS = {events_path: $(EVENTS_DIR), ses_events_path: $(SES_EVENTS_DIR), sms_
 DUCKDB_FILE := $(or $(ENGAGEMENT_DUCKDB_PATH),target/engagement.duckdb)
 export DBT_PROFILES_DIR := $(CURDIR)
 
+.PHONY: trino trino-stop
 .PHONY: help venv sample-data custom-events custom-events-check run build docs browser report bench test lint pytest typecheck athena-check clean lock
 
 help:
@@ -28,6 +29,7 @@ help:
 	@echo "make browser  install headless Chromium for the browser tests"
 	@echo "make report the one-page report (target/report/index.html) from the built DuckDB file"
 	@echo "make bench  the benchmark on BENCH_EVENTS (default 1,000,000) generated events"
+	@echo "make trino  start (or reuse) a local Trino on 127.0.0.1:8089 for --target trino; make trino-stop"
 
 venv: $(DEPS_STAMP)
 
@@ -105,6 +107,15 @@ test: venv browser custom-events-check lint typecheck pytest
 lock: venv
 	@echo "refreshing requirements.txt from $(VENV)"
 	@{ sed -n '1,/^# Regenerate/p' requirements.txt; $(BIN)/pip freeze | grep -v '^-e'; } > requirements.txt.new && mv requirements.txt.new requirements.txt
+
+# A local single-node Trino 476 on 127.0.0.1:$(TRINO_PORT) for `--target trino` and the engine tests
+# (scripts/trino_server.py: downloads once through Maven, reuses a running server).
+TRINO_PORT ?= 8089
+trino:
+	@ENGAGEMENT_TRINO_PORT=$(TRINO_PORT) $(PYTHON_SYSTEM) scripts/trino_server.py start
+
+trino-stop:
+	@ENGAGEMENT_TRINO_PORT=$(TRINO_PORT) $(PYTHON_SYSTEM) scripts/trino_server.py stop
 
 clean:
 	rm -rf target logs
