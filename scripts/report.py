@@ -579,10 +579,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("target/report"), help="output folder (default target/report)")
     athena = parser.add_argument_group("Athena (optional, needs PyAthena; AWS credentials from the environment)")
     athena.add_argument("--from-athena", action="store_true", help="read the marts from Athena instead of DuckDB")
-    athena.add_argument("--athena-schema", help="Glue database the marts were built in (the dbt target schema)")
-    athena.add_argument("--s3-staging-dir", default=os.environ.get("ENGAGEMENT_ATHENA_S3_STAGING_DIR"),
-                        help="query result location (default $ENGAGEMENT_ATHENA_S3_STAGING_DIR)")
-    athena.add_argument("--region", default=os.environ.get("AWS_REGION"), help="AWS region (default $AWS_REGION)")
+    athena.add_argument("--athena-schema", default=os.environ.get("ENGAGEMENT_ATHENA_SCHEMA"),
+                        help="Glue database the marts were built in (the dbt target schema; default $ENGAGEMENT_ATHENA_SCHEMA)")
+    athena.add_argument("--s3-staging-dir", default=os.environ.get("ENGAGEMENT_ATHENA_STAGING_DIR"),
+                        help="query result location (default $ENGAGEMENT_ATHENA_STAGING_DIR, as in profiles.yml)")
+    athena.add_argument("--region", default=os.environ.get("ENGAGEMENT_ATHENA_REGION"),
+                        help="AWS region (default $ENGAGEMENT_ATHENA_REGION, as in profiles.yml)")
     athena.add_argument("--work-group", default=os.environ.get("ENGAGEMENT_ATHENA_WORKGROUP"),
                         help="Athena workgroup (default $ENGAGEMENT_ATHENA_WORKGROUP)")
     args = parser.parse_args(argv)
