@@ -254,6 +254,24 @@ def test_every_view_mart_and_audit_model_equals_the_duckdb_build(builds: Builds)
     assert nonempty >= 0.8 * len(duck_relations), nonempty
 
 
+def test_report_from_trino_equals_the_duckdb_report(builds: Builds, tmp_path: Path) -> None:
+    """scripts/report.py --from-trino reads the same marts with the same SQL: same headline figures."""
+    # A copy of the DuckDB file: this process may still hold the build's connection to it.
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy2(builds.duckdb_path, copy)
+    if builds.duckdb_path.with_suffix(".duckdb.wal").exists():
+        shutil.copy2(builds.duckdb_path.with_suffix(".duckdb.wal"), tmp_path / "copy.duckdb.wal")
+    outputs = {}
+    for label, args in (("duckdb", ["--duckdb", str(copy)]),
+                        ("trino", ["--from-trino", "--trino-schema", builds.trino.schema])):
+        env = {**os.environ, "ENGAGEMENT_TRINO_PORT": str(builds.trino.port)}
+        subprocess.run([sys.executable, str(SCRIPTS / "report.py"), *args, "--out", str(tmp_path / label)],
+                       check=True, env=env, capture_output=True, text=True)
+        outputs[label] = json.loads((tmp_path / label / "report.json").read_text())["headlines"]
+    assert outputs["duckdb"], "the report has no headline figures"
+    assert _normal(outputs["trino"]) == _normal(outputs["duckdb"])
+
+
 def test_doubles_are_compared_with_a_tolerance_not_exactly() -> None:
     assert _normal(0.1 + 0.2) == _normal(0.3)
     assert _normal(1.0) != _normal(1.000001)
