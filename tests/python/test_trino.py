@@ -103,7 +103,7 @@ class TrinoBuild:
             cur = con.cursor()
             cur.execute(sql)
             rows = cur.fetchall()
-            return [d[0].lower() for d in cur.description], [tuple(r) for r in rows]
+            return [d[0].lower() for d in cur.description or []], [tuple(r) for r in rows]
         finally:
             con.close()
 
