@@ -110,7 +110,7 @@ lock: venv
 
 # A local single-node Trino 476 on 127.0.0.1:$(TRINO_PORT) for `--target trino` and the engine tests
 # (scripts/trino_server.py: downloads once through Maven, reuses a running server).
-TRINO_PORT ?= 8089
+TRINO_PORT ?= $(or $(ENGAGEMENT_TRINO_PORT),8089)
 trino:
 	@ENGAGEMENT_TRINO_PORT=$(TRINO_PORT) $(PYTHON_SYSTEM) scripts/trino_server.py start
 
