@@ -22,6 +22,7 @@ DBT_VARS = {events_path: $(EVENTS_DIR), ses_events_path: $(SES_EVENTS_DIR), sms_
 DUCKDB_FILE := $(or $(ENGAGEMENT_DUCKDB_PATH),target/engagement.duckdb)
 export DBT_PROFILES_DIR := $(CURDIR)
 
+.PHONY: trino trino-stop
 .PHONY: help venv test-venv sample-data custom-events custom-events-check run build docs browser report bench test lint pytest typecheck athena-check clean lock
 
 help:
@@ -32,6 +33,7 @@ help:
 	@echo "make browser  install headless Chromium for the browser tests"
 	@echo "make report the one-page report (target/report/index.html) from the built DuckDB file"
 	@echo "make bench  the benchmark on BENCH_EVENTS (default 1,000,000) generated events"
+	@echo "make trino  start (or reuse) a local Trino on 127.0.0.1:8089 for --target trino; make trino-stop"
 
 venv: $(DEPS_STAMP)
 
@@ -120,6 +122,15 @@ test: test-venv browser custom-events-check lint typecheck pytest
 # resolves afresh instead of keeping the current pins.
 lock: venv
 	$(BIN)/python scripts/lock_requirements.py $(LOCK_ARGS)
+
+# A local single-node Trino 476 on 127.0.0.1:$(TRINO_PORT) for `--target trino` and the engine tests
+# (scripts/trino_server.py: downloads once through Maven, reuses a running server).
+TRINO_PORT ?= $(or $(ENGAGEMENT_TRINO_PORT),8089)
+trino:
+	@ENGAGEMENT_TRINO_PORT=$(TRINO_PORT) $(PYTHON_SYSTEM) scripts/trino_server.py start
+
+trino-stop:
+	@ENGAGEMENT_TRINO_PORT=$(TRINO_PORT) $(PYTHON_SYSTEM) scripts/trino_server.py stop
 
 clean:
 	rm -rf target logs

@@ -51,10 +51,6 @@
     {{- return(adapter.dispatch('all_events_relation', 'engagement_events')()) -}}
 {% endmacro %}
 
-{% macro default__all_events_relation() %}
-    {{- cross_engine_unsupported('all_events_relation') -}}
-{% endmacro %}
-
 {#- When the files carry exactly the Glue schema (the normal case), the files are read as they are, so
     DuckDB can skip files by folder when a query filters on the ingest hour. When they drift (a column
     or struct field missing from every file, or extra columns), a typed, empty row set is united BY
@@ -133,7 +129,7 @@
 
 {#- On Athena the Glue table already has the full schema. The caller reads the hidden column "$path"
     in the same select that names the table (a CTE's select * would not carry it). -#}
-{% macro athena__all_events_relation() -%}
+{% macro default__all_events_relation() -%}
     {{ source('pinpoint', 'all_events') }}
 {%- endmacro %}
 

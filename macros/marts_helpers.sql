@@ -1,6 +1,7 @@
 {#-
     Helpers of the marts (models/marts/**) and the analyses. Engine differences are dispatched
-    (duckdb__ / athena__ / a failing default__), as in macros/cross_engine/.
+    (duckdb__ / a portable default__ that Athena engine v3 and Trino share / trino__ where they differ),
+    as in macros/cross_engine/.
 -#}
 
 
@@ -29,10 +30,6 @@
     {{- return(adapter.dispatch('marts_incremental_config', 'engagement_events')(unique_key, partition_column, time_column)) -}}
 {% endmacro %}
 
-{% macro default__marts_incremental_config(unique_key, partition_column=none, time_column=none) %}
-    {{- cross_engine_unsupported('marts_incremental_config') -}}
-{% endmacro %}
-
 {% macro duckdb__marts_incremental_config(unique_key, partition_column=none, time_column=none) %}
     {{- return({
         'materialized': 'incremental',
@@ -42,7 +39,7 @@
     }) -}}
 {% endmacro %}
 
-{% macro athena__marts_incremental_config(unique_key, partition_column=none, time_column=none) %}
+{% macro default__marts_incremental_config(unique_key, partition_column=none, time_column=none) %}
     {%- if partition_column %}
         {{- return({
             'materialized': 'incremental',
@@ -60,6 +57,30 @@
             'incremental_strategy': 'merge',
             'unique_key': unique_key,
             'partitioned_by': ['day(' ~ time_column ~ ')'] if time_column else none,
+            'on_schema_change': 'fail',
+        }) -}}
+    {%- endif %}
+{% endmacro %}
+
+
+{#- Trino (dbt-trino, Iceberg catalog): no Hive tables to overwrite by partition, so the period grain is
+    DuckDB's delete+insert on the period column, on an Iceberg table partitioned by it; the message grain
+    is Athena's merge on unique_key, partitioned by day(time_column). -#}
+{% macro trino__marts_incremental_config(unique_key, partition_column=none, time_column=none) %}
+    {%- if partition_column %}
+        {{- return({
+            'materialized': 'incremental',
+            'incremental_strategy': 'delete+insert',
+            'unique_key': partition_column,
+            'properties': table_properties([partition_column]),
+            'on_schema_change': 'fail',
+        }) -}}
+    {%- else %}
+        {{- return({
+            'materialized': 'incremental',
+            'incremental_strategy': 'merge',
+            'unique_key': unique_key,
+            'properties': table_properties(['day(' ~ time_column ~ ')'] if time_column else []),
             'on_schema_change': 'fail',
         }) -}}
     {%- endif %}
@@ -107,15 +128,11 @@
     {{- return(adapter.dispatch('array_contains', 'engagement_events')(array_expr, value_expr)) -}}
 {% endmacro %}
 
-{% macro default__array_contains(array_expr, value_expr) %}
-    {{- cross_engine_unsupported('array_contains') -}}
-{% endmacro %}
-
 {% macro duckdb__array_contains(array_expr, value_expr) -%}
     list_contains({{ array_expr }}, {{ value_expr }})
 {%- endmacro %}
 
-{% macro athena__array_contains(array_expr, value_expr) -%}
+{% macro default__array_contains(array_expr, value_expr) -%}
     contains({{ array_expr }}, {{ value_expr }})
 {%- endmacro %}
 
@@ -127,15 +144,11 @@
     {{- return(adapter.dispatch('utc_now', 'engagement_events')()) -}}
 {% endmacro %}
 
-{% macro default__utc_now() %}
-    {{- cross_engine_unsupported('utc_now') -}}
-{% endmacro %}
-
 {% macro duckdb__utc_now() -%}
     timezone('UTC', current_timestamp)
 {%- endmacro %}
 
-{% macro athena__utc_now() -%}
+{% macro default__utc_now() -%}
     cast(current_timestamp at time zone 'UTC' as timestamp)
 {%- endmacro %}
 
@@ -241,14 +254,15 @@
     {{- return(adapter.dispatch('as_hive_timestamp', 'engagement_events')(expr)) -}}
 {% endmacro %}
 
-{% macro default__as_hive_timestamp(expr) %}
-    {{- cross_engine_unsupported('as_hive_timestamp') -}}
-{% endmacro %}
-
 {% macro duckdb__as_hive_timestamp(expr) -%}
     {{ expr }}
 {%- endmacro %}
 
-{% macro athena__as_hive_timestamp(expr) -%}
+{#- Trino: the period-grain rollups are Iceberg tables too (trino__marts_incremental_config): timestamp(6). -#}
+{% macro trino__as_hive_timestamp(expr) -%}
+    {{ expr }}
+{%- endmacro %}
+
+{% macro default__as_hive_timestamp(expr) -%}
     cast({{ expr }} as timestamp(3))
 {%- endmacro %}

@@ -132,15 +132,11 @@
     {{- return(adapter.dispatch('salted_sha256', 'engagement_events')(salt_literal, expr)) -}}
 {% endmacro %}
 
-{% macro default__salted_sha256(salt_literal, expr) %}
-    {{- cross_engine_unsupported('salted_sha256') -}}
-{% endmacro %}
-
 {% macro duckdb__salted_sha256(salt_literal, expr) -%}
     sha256({{ salt_literal }} || ({{ expr }}))
 {%- endmacro %}
 
-{% macro athena__salted_sha256(salt_literal, expr) -%}
+{% macro default__salted_sha256(salt_literal, expr) -%}
     lower(to_hex(sha256(to_utf8({{ salt_literal }} || ({{ expr }})))))
 {%- endmacro %}
 
@@ -150,15 +146,11 @@
     {{- return(adapter.dispatch('transform_array', 'engagement_events')(array_expr, element_name, element_expr)) -}}
 {% endmacro %}
 
-{% macro default__transform_array(array_expr, element_name, element_expr) %}
-    {{- cross_engine_unsupported('transform_array') -}}
-{% endmacro %}
-
 {% macro duckdb__transform_array(array_expr, element_name, element_expr) -%}
     list_transform({{ array_expr }}, lambda {{ element_name }}: {{ element_expr }})
 {%- endmacro %}
 
-{% macro athena__transform_array(array_expr, element_name, element_expr) -%}
+{% macro default__transform_array(array_expr, element_name, element_expr) -%}
     transform({{ array_expr }}, {{ element_name }} -> {{ element_expr }})
 {%- endmacro %}
 
@@ -168,15 +160,11 @@
     {{- return(adapter.dispatch('varchar_struct', 'engagement_events')(fields)) -}}
 {% endmacro %}
 
-{% macro default__varchar_struct(fields) %}
-    {{- cross_engine_unsupported('varchar_struct') -}}
-{% endmacro %}
-
 {% macro duckdb__varchar_struct(fields) -%}
     struct_pack({% for name, value in fields %}"{{ name }}" := cast({{ value }} as varchar){% if not loop.last %}, {% endif %}{% endfor %})
 {%- endmacro %}
 
-{% macro athena__varchar_struct(fields) -%}
+{% macro default__varchar_struct(fields) -%}
     cast(row({% for name, value in fields %}cast({{ value }} as varchar){% if not loop.last %}, {% endif %}{% endfor %})
         as row({% for name, value in fields %}"{{ name }}" varchar{% if not loop.last %}, {% endif %}{% endfor %}))
 {%- endmacro %}
@@ -188,15 +176,11 @@
     {{- return(adapter.dispatch('regexp_replace_all', 'engagement_events')(text_expr, pattern_literal, replacement_literal)) -}}
 {% endmacro %}
 
-{% macro default__regexp_replace_all(text_expr, pattern_literal, replacement_literal) %}
-    {{- cross_engine_unsupported('regexp_replace_all') -}}
-{% endmacro %}
-
 {% macro duckdb__regexp_replace_all(text_expr, pattern_literal, replacement_literal) -%}
     regexp_replace({{ text_expr }}, {{ pattern_literal }}, {{ replacement_literal }}, 'g')
 {%- endmacro %}
 
-{% macro athena__regexp_replace_all(text_expr, pattern_literal, replacement_literal) -%}
+{% macro default__regexp_replace_all(text_expr, pattern_literal, replacement_literal) -%}
     regexp_replace({{ text_expr }}, {{ pattern_literal }}, {{ replacement_literal }})
 {%- endmacro %}
 
@@ -206,10 +190,6 @@
     {{- return(adapter.dispatch('pseudonymize_string_map', 'engagement_events')(map_expr)) -}}
 {% endmacro %}
 
-{% macro default__pseudonymize_string_map(map_expr) %}
-    {{- cross_engine_unsupported('pseudonymize_string_map') -}}
-{% endmacro %}
-
 {% macro duckdb__pseudonymize_string_map(map_expr) -%}
     map_from_entries(list_transform(map_entries({{ map_expr }}), lambda pii_entry: struct_pack(
         "key" := pii_entry.key,
@@ -217,6 +197,6 @@
     )))
 {%- endmacro %}
 
-{% macro athena__pseudonymize_string_map(map_expr) -%}
+{% macro default__pseudonymize_string_map(map_expr) -%}
     transform_values({{ map_expr }}, (pii_key, pii_value) -> {{ pii_map_value('pii_key', 'pii_value') }})
 {%- endmacro %}

@@ -3,6 +3,7 @@
 
     python scripts/report.py [--duckdb FILE] [--out DIR]
     python scripts/report.py --from-athena --athena-schema DB --s3-staging-dir s3://... [--out DIR]
+    python scripts/report.py --from-trino [--trino-schema engagement] [--out DIR]
 
 Reads the built marts (a read-only DuckDB connection; or Athena through PyAthena, optional and not
 tested against a real Athena) and writes DIR/index.html (plotly.js inlined once: it opens from disk
@@ -98,6 +99,54 @@ class DuckDBWarehouse:
         return {str(r["c"]) for r in self.query(
             "select lower(column_name) as c from information_schema.columns "
             f"where table_schema = current_schema() and lower(table_name) = '{table}'")}
+
+
+class TrinoWarehouse:
+    """The same marts on a Trino server (the trino target of profiles.yml) through the trino client that
+    dbt-trino installs. Connection settings: the profile's ENGAGEMENT_TRINO_* variables."""
+
+    def __init__(self, catalog: str, schema: str) -> None:
+        try:
+            import trino
+        except ImportError as exc:
+            raise WarehouseError("--from-trino needs the trino client (pip install trino; dbt-trino brings it)") from exc
+        env = os.environ.get
+        host, port = env("ENGAGEMENT_TRINO_HOST", "127.0.0.1"), int(env("ENGAGEMENT_TRINO_PORT", "8089"))
+        user, method = env("ENGAGEMENT_TRINO_USER", "engagement"), env("ENGAGEMENT_TRINO_METHOD", "none")
+        auth: Any = None
+        if method == "ldap":
+            auth = trino.auth.BasicAuthentication(user, env("ENGAGEMENT_TRINO_PASSWORD", ""))
+        elif method == "jwt":
+            auth = trino.auth.JWTAuthentication(env("ENGAGEMENT_TRINO_JWT", ""))
+        self.catalog, self.schema = catalog, schema
+        self.label = f"Trino {host}:{port} {catalog}.{schema}"
+        self.con = trino.dbapi.connect(  # type: ignore[no-untyped-call]
+            host=host, port=port, user=user, catalog=catalog, schema=schema,
+            http_scheme=env("ENGAGEMENT_TRINO_HTTP_SCHEME", "http"),
+            auth=auth if auth is not None else trino.constants.DEFAULT_AUTH)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def table(self, name: str) -> str:
+        return f'"{self.catalog}"."{self.schema}"."{name}"'
+
+    def query(self, sql: str) -> list[Row]:
+        cursor = self.con.cursor()
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+        names = [d[0] for d in cursor.description or []]
+        return [dict(zip(names, values)) for values in rows]
+
+    def tables(self) -> set[str]:
+        return {str(r["t"]) for r in self.query(
+            f"select lower(table_name) as t from {self.catalog}.information_schema.tables "
+            f"where table_schema = '{self.schema}'")}
+
+    def columns(self, table: str) -> set[str]:
+        return {str(r["c"]) for r in self.query(
+            f"select lower(column_name) as c from {self.catalog}.information_schema.columns "
+            f"where table_schema = '{self.schema}' and lower(table_name) = '{table}'")}
 
 
 class AthenaWarehouse:
@@ -628,18 +677,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("target/report"), help="output folder (default target/report)")
     athena = parser.add_argument_group("Athena (optional, needs PyAthena; AWS credentials from the environment)")
     athena.add_argument("--from-athena", action="store_true", help="read the marts from Athena instead of DuckDB")
-    athena.add_argument("--athena-schema", help="Glue database the marts were built in (the dbt target schema)")
-    athena.add_argument("--s3-staging-dir", default=os.environ.get("ENGAGEMENT_ATHENA_S3_STAGING_DIR"),
-                        help="query result location (default $ENGAGEMENT_ATHENA_S3_STAGING_DIR)")
-    athena.add_argument("--region", default=os.environ.get("AWS_REGION"), help="AWS region (default $AWS_REGION)")
+    athena.add_argument("--athena-schema", default=os.environ.get("ENGAGEMENT_ATHENA_SCHEMA"),
+                        help="Glue database the marts were built in (the dbt target schema; default $ENGAGEMENT_ATHENA_SCHEMA)")
+    athena.add_argument("--s3-staging-dir", default=os.environ.get("ENGAGEMENT_ATHENA_STAGING_DIR"),
+                        help="query result location (default $ENGAGEMENT_ATHENA_STAGING_DIR, as in profiles.yml)")
+    athena.add_argument("--region", default=os.environ.get("ENGAGEMENT_ATHENA_REGION"),
+                        help="AWS region (default $ENGAGEMENT_ATHENA_REGION, as in profiles.yml)")
     athena.add_argument("--work-group", default=os.environ.get("ENGAGEMENT_ATHENA_WORKGROUP"),
                         help="Athena workgroup (default $ENGAGEMENT_ATHENA_WORKGROUP)")
+    trino_group = parser.add_argument_group("Trino (optional; connection from the ENGAGEMENT_TRINO_* variables)")
+    trino_group.add_argument("--from-trino", action="store_true", help="read the marts from Trino (the trino target)")
+    trino_group.add_argument("--trino-catalog", default=os.environ.get("ENGAGEMENT_TRINO_CATALOG", "iceberg"),
+                             help="catalog of the marts (default $ENGAGEMENT_TRINO_CATALOG or iceberg)")
+    trino_group.add_argument("--trino-schema", default=os.environ.get("ENGAGEMENT_TRINO_SCHEMA", "engagement"),
+                             help="schema of the marts (default $ENGAGEMENT_TRINO_SCHEMA or engagement)")
     args = parser.parse_args(argv)
     try:
-        if args.from_athena:
+        if args.from_trino:
+            wh: Warehouse = TrinoWarehouse(args.trino_catalog, args.trino_schema)
+        elif args.from_athena:
             if not args.athena_schema:
                 parser.error("--from-athena needs --athena-schema")
-            wh: Warehouse = AthenaWarehouse(args.athena_schema, args.s3_staging_dir, args.region, args.work_group)
+            wh = AthenaWarehouse(args.athena_schema, args.s3_staging_dir, args.region, args.work_group)
         else:
             wh = DuckDBWarehouse(args.duckdb.resolve())
         try:

@@ -4,15 +4,11 @@
     {{- return(adapter.dispatch('safe_divide', 'engagement_events')(numerator, denominator)) -}}
 {% endmacro %}
 
-{% macro default__safe_divide(numerator, denominator) %}
-    {{- cross_engine_unsupported('safe_divide') -}}
-{% endmacro %}
-
 {% macro duckdb__safe_divide(numerator, denominator) -%}
     (cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0))
 {%- endmacro %}
 
-{% macro athena__safe_divide(numerator, denominator) -%}
+{% macro default__safe_divide(numerator, denominator) -%}
     (cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0))
 {%- endmacro %}
 
@@ -22,15 +18,11 @@
     {{- return(adapter.dispatch('hash_text', 'engagement_events')(text_expr)) -}}
 {% endmacro %}
 
-{% macro default__hash_text(text_expr) %}
-    {{- cross_engine_unsupported('hash_text') -}}
-{% endmacro %}
-
 {% macro duckdb__hash_text(text_expr) -%}
     md5({{ text_expr }})
 {%- endmacro %}
 
-{% macro athena__hash_text(text_expr) -%}
+{% macro default__hash_text(text_expr) -%}
     lower(to_hex(md5(to_utf8({{ text_expr }}))))
 {%- endmacro %}
 
@@ -40,14 +32,10 @@
     {{- return(adapter.dispatch('safe_cast', 'engagement_events')(expr, sql_type)) -}}
 {% endmacro %}
 
-{% macro default__safe_cast(expr, sql_type) %}
-    {{- cross_engine_unsupported('safe_cast') -}}
-{% endmacro %}
-
 {% macro duckdb__safe_cast(expr, sql_type) -%}
     try_cast({{ expr }} as {{ sql_type }})
 {%- endmacro %}
 
-{% macro athena__safe_cast(expr, sql_type) -%}
+{% macro default__safe_cast(expr, sql_type) -%}
     try_cast({{ expr }} as {{ sql_type }})
 {%- endmacro %}

@@ -3,15 +3,11 @@
     {{- return(adapter.dispatch('array_size', 'engagement_events')(array_expr)) -}}
 {% endmacro %}
 
-{% macro default__array_size(array_expr) %}
-    {{- cross_engine_unsupported('array_size') -}}
-{% endmacro %}
-
 {#- DuckDB's cardinality() takes only maps. -#}
 {% macro duckdb__array_size(array_expr) -%}
     len({{ array_expr }})
 {%- endmacro %}
 
-{% macro athena__array_size(array_expr) -%}
+{% macro default__array_size(array_expr) -%}
     cardinality({{ array_expr }})
 {%- endmacro %}

@@ -12,10 +12,6 @@
     {{- return(adapter.dispatch('native_events_relation', 'engagement_events')(stream)) -}}
 {% endmacro %}
 
-{% macro default__native_events_relation(stream) %}
-    {{- cross_engine_unsupported('native_events_relation') -}}
-{% endmacro %}
-
 {#- DuckDB reads each line of every object as one varchar (options in meta.external_location of
     models/sources/src_ses.yml and src_sms.yml: no quote, no escape, a two-byte delimiter no JSON text
     contains unescaped, gzip or not, UTF-8). A line that is not valid UTF-8 cannot be a varchar: DuckDB
@@ -190,7 +186,7 @@
 
 {#- Athena: the Glue table (JSON SerDe, ignore.malformed.json: a bad line is a row of NULLs), its
     "$path" and its projected ingest_timestamp partition. -#}
-{% macro athena__native_events_relation(stream) -%}
+{% macro default__native_events_relation(stream) -%}
     {%- set columns = native_record_columns(stream) -%}
     {%- set raw = source(stream, stream ~ '_events') -%}
     {%- set exists = true -%}
@@ -202,12 +198,12 @@
         {%- for name, spec in columns %}
         raw_records."{{ name | lower }}",
         {%- endfor %}
-        raw_records."$path" as source_file,
-        cast(raw_records.ingest_timestamp as timestamp(6)) as ingest_timestamp,
+        {{ source_file_column() }} as source_file,
+        {{ ingest_timestamp_from_source() }} as ingest_timestamp,
         case
             when raw_records."{{ columns[0][0] | lower }}" is null then 'not JSON, or no {{ columns[0][0] }} text (the JSON SerDe reads both as NULLs)'
         end as line_problem,
-        -- the Glue table has only the declared columns: fields beyond them cannot be seen here
+        -- the Glue/Hive table has only the declared columns: fields beyond them cannot be seen here
         cast(null as array(varchar)) as unrecognised_fields
     from {{ raw }} as raw_records
     {%- else %}
@@ -230,10 +226,6 @@
     {{- return(adapter.dispatch('iso8601_to_timestamp', 'engagement_events')(text)) -}}
 {% endmacro %}
 
-{% macro default__iso8601_to_timestamp(text) %}
-    {{- cross_engine_unsupported('iso8601_to_timestamp') -}}
-{% endmacro %}
-
 {#- The session time zone is UTC (profiles.yml), so the timestamptz cast then the timestamp cast give
     the UTC wall time; a text without a zone is read as UTC. -#}
 {% macro duckdb__iso8601_to_timestamp(text) -%}
@@ -241,7 +233,7 @@
 {%- endmacro %}
 
 {#- timestamp(6), like every timestamp the Athena models produce (see epoch_ms_to_timestamp). -#}
-{% macro athena__iso8601_to_timestamp(text) -%}
+{% macro default__iso8601_to_timestamp(text) -%}
     cast(try(from_iso8601_timestamp({{ text }}) at time zone 'UTC') as timestamp(6))
 {%- endmacro %}
 
@@ -252,10 +244,6 @@
     {{- return(adapter.dispatch('rename_struct_array', 'engagement_events')(array_expr, fields)) -}}
 {% endmacro %}
 
-{% macro default__rename_struct_array(array_expr, fields) %}
-    {{- cross_engine_unsupported('rename_struct_array') -}}
-{% endmacro %}
-
 {% macro duckdb__rename_struct_array(array_expr, fields) -%}
     list_transform({{ array_expr }}, lambda element: {
         {%- for new_name, old_name, sql_type in fields -%}
@@ -264,7 +252,7 @@
     })
 {%- endmacro %}
 
-{% macro athena__rename_struct_array(array_expr, fields) -%}
+{% macro default__rename_struct_array(array_expr, fields) -%}
     transform({{ array_expr }}, element -> cast(row(
         {%- for new_name, old_name, sql_type in fields -%}
         element.{{ old_name | lower }}{% if not loop.last %}, {% endif %}
@@ -283,10 +271,6 @@
     {{- return(adapter.dispatch('sorted_array_join', 'engagement_events')(array_expr, field)) -}}
 {% endmacro %}
 
-{% macro default__sorted_array_join(array_expr, field=none) %}
-    {{- cross_engine_unsupported('sorted_array_join') -}}
-{% endmacro %}
-
 {% macro duckdb__sorted_array_join(array_expr, field=none) -%}
     {%- if field -%}
     coalesce(array_to_string(list_sort(list_transform({{ array_expr }}, lambda element: coalesce(element.{{ field }}, ''))), ','), '')
@@ -295,7 +279,7 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro athena__sorted_array_join(array_expr, field=none) -%}
+{% macro default__sorted_array_join(array_expr, field=none) -%}
     {%- if field -%}
     coalesce(array_join(array_sort(transform({{ array_expr }}, element -> coalesce(element.{{ field }}, ''))), ','), '')
     {%- else -%}
@@ -310,15 +294,11 @@
     {{- return(adapter.dispatch('joined_array_map', 'engagement_events')(map_expr)) -}}
 {% endmacro %}
 
-{% macro default__joined_array_map(map_expr) %}
-    {{- cross_engine_unsupported('joined_array_map') -}}
-{% endmacro %}
-
 {% macro duckdb__joined_array_map(map_expr) -%}
     coalesce(map_from_entries(list_transform(map_entries({{ map_expr }}), lambda entry: {'key': entry.key, 'value': array_to_string(entry.value, ',')})), {{ empty_string_map() }})
 {%- endmacro %}
 
-{% macro athena__joined_array_map(map_expr) -%}
+{% macro default__joined_array_map(map_expr) -%}
     coalesce(transform_values({{ map_expr }}, (tag_name, tag_values) -> array_join(tag_values, ',')), {{ empty_string_map() }})
 {%- endmacro %}
 
@@ -329,14 +309,10 @@
     {{- return(adapter.dispatch('typed_null', 'engagement_events')(spec)) -}}
 {% endmacro %}
 
-{% macro default__typed_null(spec) %}
-    {{- cross_engine_unsupported('typed_null') -}}
-{% endmacro %}
-
 {% macro duckdb__typed_null(spec) -%}
     cast(null as {{ native_type_duckdb(spec) }})
 {%- endmacro %}
 
-{% macro athena__typed_null(spec) -%}
+{% macro default__typed_null(spec) -%}
     cast(null as {{ native_type_trino(spec) }})
 {%- endmacro %}

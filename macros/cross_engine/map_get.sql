@@ -3,16 +3,12 @@
     {{- return(adapter.dispatch('map_get', 'engagement_events')(map_expr, key)) -}}
 {% endmacro %}
 
-{% macro default__map_get(map_expr, key) %}
-    {{- cross_engine_unsupported('map_get') -}}
-{% endmacro %}
-
 {#- DuckDB's subscript already yields NULL for a missing key. -#}
 {% macro duckdb__map_get(map_expr, key) -%}
     ({{ map_expr }})[{{ key }}]
 {%- endmacro %}
 
 {#- Trino's subscript raises on a missing key; element_at yields NULL. -#}
-{% macro athena__map_get(map_expr, key) -%}
+{% macro default__map_get(map_expr, key) -%}
     element_at({{ map_expr }}, {{ key }})
 {%- endmacro %}

@@ -3,16 +3,12 @@
     {{- return(adapter.dispatch('source_file_column', 'engagement_events')()) -}}
 {% endmacro %}
 
-{% macro default__source_file_column() %}
-    {{- cross_engine_unsupported('source_file_column') -}}
-{% endmacro %}
-
 {#- read_parquet(..., filename = true) adds this column. -#}
 {% macro duckdb__source_file_column() -%}
     filename
 {%- endmacro %}
 
-{% macro athena__source_file_column() -%}
+{% macro default__source_file_column() -%}
     "$path"
 {%- endmacro %}
 
@@ -23,10 +19,6 @@
     rows are reported by the rejected-events audit, not dropped silently. -#}
 {% macro ingest_timestamp_from_source() %}
     {{- return(adapter.dispatch('ingest_timestamp_from_source', 'engagement_events')()) -}}
-{% endmacro %}
-
-{% macro default__ingest_timestamp_from_source() %}
-    {{- cross_engine_unsupported('ingest_timestamp_from_source') -}}
 {% endmacro %}
 
 {% macro duckdb__ingest_timestamp_from_source() -%}
@@ -43,10 +35,21 @@
 {%- endmacro %}
 
 {#- timestamp(6), like every timestamp the Athena models produce (see epoch_ms_to_timestamp). -#}
-{% macro athena__ingest_timestamp_from_source() -%}
+{% macro default__ingest_timestamp_from_source() -%}
     cast(ingest_timestamp as timestamp(6))
 {%- endmacro %}
 
+{#- Trino: the raw tables of register_trino_raw_tables key their hourly partitions by the folder text
+    (YYYY/MM/DD/HH, a varchar: Trino refuses such a value for a timestamp partition key). -#}
+{% macro trino__ingest_timestamp_from_source() -%}
+    cast(date_parse(ingest_timestamp, '%Y/%m/%d/%H') as timestamp(6))
+{%- endmacro %}
+
+{#- Trino: "$path" with the local file system's scheme removed, so a local file is named by its path
+    as on DuckDB (s3:// and other locations are kept as they are). -#}
+{% macro trino__source_file_column() -%}
+    regexp_replace("$path", '^local://', '')
+{%- endmacro %}
 
 {#- The raw files of a stream ('pinpoint': the Parquet files; 'ses', 'sms': every object) as rows of
     source_file, file_size_bytes and the bytes audit_unreadable_files checks: head_bytes and

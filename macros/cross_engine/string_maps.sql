@@ -3,15 +3,11 @@
     {{- return(adapter.dispatch('empty_string_map', 'engagement_events')()) -}}
 {% endmacro %}
 
-{% macro default__empty_string_map() %}
-    {{- cross_engine_unsupported('empty_string_map') -}}
-{% endmacro %}
-
 {% macro duckdb__empty_string_map() -%}
     cast(map() as map(varchar, varchar))
 {%- endmacro %}
 
-{% macro athena__empty_string_map() -%}
+{% macro default__empty_string_map() -%}
     cast(map() as map(varchar, varchar))
 {%- endmacro %}
 
@@ -23,10 +19,6 @@
     {{- return(adapter.dispatch('json_to_string_map', 'engagement_events')(json_text)) -}}
 {% endmacro %}
 
-{% macro default__json_to_string_map(json_text) %}
-    {{- cross_engine_unsupported('json_to_string_map') -}}
-{% endmacro %}
-
 {% macro duckdb__json_to_string_map(json_text) -%}
     coalesce(try_cast(try_cast({{ json_text }} as json) as map(varchar, varchar)), {{ empty_string_map() }})
 {%- endmacro %}
@@ -35,7 +27,7 @@
     object or array value, which would drop the whole map. Scalars become their text (a JSON string
     unquoted, numbers and booleans as written), nested values their compact JSON text, JSON null
     NULL, matching DuckDB's cast. -#}
-{% macro athena__json_to_string_map(json_text) -%}
+{% macro default__json_to_string_map(json_text) -%}
     coalesce(try(transform_values(cast(json_parse({{ json_text }}) as map(varchar, json)), (k, v) -> coalesce(try(cast(v as varchar)), json_format(v)))), {{ empty_string_map() }})
 {%- endmacro %}
 
@@ -45,16 +37,12 @@
     {{- return(adapter.dispatch('is_malformed_json_object', 'engagement_events')(json_text)) -}}
 {% endmacro %}
 
-{% macro default__is_malformed_json_object(json_text) %}
-    {{- cross_engine_unsupported('is_malformed_json_object') -}}
-{% endmacro %}
-
 {% macro duckdb__is_malformed_json_object(json_text) -%}
     ({{ json_text }} is not null and try_cast(try_cast({{ json_text }} as json) as map(varchar, varchar)) is null)
 {%- endmacro %}
 
 {#- map(varchar, json), not map(varchar, varchar): an object with nested values is well formed. -#}
-{% macro athena__is_malformed_json_object(json_text) -%}
+{% macro default__is_malformed_json_object(json_text) -%}
     ({{ json_text }} is not null and try(cast(json_parse({{ json_text }}) as map(varchar, json))) is null)
 {%- endmacro %}
 
@@ -71,14 +59,10 @@
     {{- return(adapter.dispatch('map_to_sorted_string', 'engagement_events')(map_expr)) -}}
 {% endmacro %}
 
-{% macro default__map_to_sorted_string(map_expr) %}
-    {{- cross_engine_unsupported('map_to_sorted_string') -}}
-{% endmacro %}
-
 {% macro duckdb__map_to_sorted_string(map_expr) -%}
     coalesce(array_to_string(list_sort(list_transform(map_entries({{ map_expr }}), lambda e: e.key || '=' || coalesce(e.value, ''))), '&'), '')
 {%- endmacro %}
 
-{% macro athena__map_to_sorted_string(map_expr) -%}
+{% macro default__map_to_sorted_string(map_expr) -%}
     coalesce(array_join(array_sort(transform(map_entries({{ map_expr }}), e -> e[1] || '=' || coalesce(e[2], ''))), '&'), '')
 {%- endmacro %}

@@ -6,15 +6,11 @@
     {{- return(adapter.dispatch('upsert_incremental_strategy', 'engagement_events')()) -}}
 {% endmacro %}
 
-{% macro default__upsert_incremental_strategy() %}
-    {{- cross_engine_unsupported('upsert_incremental_strategy') -}}
-{% endmacro %}
-
 {% macro duckdb__upsert_incremental_strategy() %}
     {{- return('delete+insert') -}}
 {% endmacro %}
 
-{% macro athena__upsert_incremental_strategy() %}
+{% macro default__upsert_incremental_strategy() %}
     {{- return('merge') -}}
 {% endmacro %}
 
@@ -25,15 +21,11 @@
     {{- return(adapter.dispatch('table_partitioning', 'engagement_events')(transforms)) -}}
 {% endmacro %}
 
-{% macro default__table_partitioning(transforms) %}
-    {{- cross_engine_unsupported('table_partitioning') -}}
-{% endmacro %}
-
 {% macro duckdb__table_partitioning(transforms) %}
     {{- return(none) -}}
 {% endmacro %}
 
-{% macro athena__table_partitioning(transforms) %}
+{% macro default__table_partitioning(transforms) %}
     {{- return(transforms) -}}
 {% endmacro %}
 
@@ -43,10 +35,6 @@
     `{% if is_incremental() %}`. -#}
 {% macro incremental_window_start(relation, watermark_column) %}
     {{- return(adapter.dispatch('incremental_window_start', 'engagement_events')(relation, watermark_column)) -}}
-{% endmacro %}
-
-{% macro default__incremental_window_start(relation, watermark_column) %}
-    {{- cross_engine_unsupported('incremental_window_start') -}}
 {% endmacro %}
 
 {#- A scalar subquery over the loaded table. -#}
@@ -76,6 +64,26 @@
 
 {#- Athena: the subquery; Trino's dynamic filtering prunes partitions of the Iceberg table with it, and
     compiling needs no query against Athena. -#}
-{% macro athena__incremental_window_start(relation, watermark_column) %}
+{% macro default__incremental_window_start(relation, watermark_column) %}
     {{- return(incremental_window_start_subquery(relation, watermark_column)) -}}
+{% endmacro %}
+
+
+{#- Table properties for dbt-trino, which takes them as `properties` (SQL literals) and ignores Athena's
+    table_type / partitioned_by: the same Iceberg partition transforms, Parquet. None elsewhere (dbt-duckdb
+    and dbt-athena have no such config). The catalog of the trino target is an Iceberg catalog. -#}
+{% macro table_properties(transforms) %}
+    {{- return(adapter.dispatch('table_properties', 'engagement_events')(transforms)) -}}
+{% endmacro %}
+
+{% macro default__table_properties(transforms) %}
+    {{- return(none) -}}
+{% endmacro %}
+
+{% macro trino__table_properties(transforms) %}
+    {%- set properties = {'format': "'PARQUET'"} -%}
+    {%- if transforms -%}
+        {%- do properties.update({'partitioning': "ARRAY['" ~ (transforms | join("', '")) ~ "']"}) -%}
+    {%- endif -%}
+    {{- return(properties) -}}
 {% endmacro %}

@@ -68,17 +68,13 @@
     {{- return(adapter.dispatch('custom_event_full_match', 'engagement_events')(text_expr, pattern)) -}}
 {% endmacro %}
 
-{% macro default__custom_event_full_match(text_expr, pattern) %}
-    {{- cross_engine_unsupported('custom_event_full_match') -}}
-{% endmacro %}
-
 {#- RE2: regexp_full_match anchors at both ends of the text. -#}
 {% macro duckdb__custom_event_full_match(text_expr, pattern) -%}
     regexp_full_match({{ text_expr }}, '{{ pattern }}')
 {%- endmacro %}
 
 {#- Trino's regex library treats ^ and $ as line anchors; \A and \z anchor at the text's ends. -#}
-{% macro athena__custom_event_full_match(text_expr, pattern) -%}
+{% macro default__custom_event_full_match(text_expr, pattern) -%}
     regexp_like({{ text_expr }}, '\A(?:{{ pattern }})\z')
 {%- endmacro %}
 
@@ -87,10 +83,6 @@
     as UTC), `zoned_pattern` texts ending in Z or an offset (converted to UTC); anything else NULL. -#}
 {% macro custom_event_iso_timestamp(text_expr, local_pattern, zoned_pattern) %}
     {{- return(adapter.dispatch('custom_event_iso_timestamp', 'engagement_events')(text_expr, local_pattern, zoned_pattern)) -}}
-{% endmacro %}
-
-{% macro default__custom_event_iso_timestamp(text_expr, local_pattern, zoned_pattern) %}
-    {{- cross_engine_unsupported('custom_event_iso_timestamp') -}}
 {% endmacro %}
 
 {#- A cast to timestamp would silently drop the offset, so zoned texts go through timestamptz. -#}
@@ -104,7 +96,7 @@
 {%- endmacro %}
 
 {#- Trino's cast to timestamp accepts neither 'T' nor a zone; from_iso8601_timestamp takes both. -#}
-{% macro athena__custom_event_iso_timestamp(text_expr, local_pattern, zoned_pattern) -%}
+{% macro default__custom_event_iso_timestamp(text_expr, local_pattern, zoned_pattern) -%}
     case
             when {{ custom_event_full_match(text_expr, local_pattern) }}
                 then try_cast(replace({{ text_expr }}, 'T', ' ') as timestamp(3))

@@ -16,6 +16,7 @@
         table_type='iceberg',
         format='parquet',
         partitioned_by=table_partitioning(['day(ingest_timestamp)']),
+        properties=table_properties(['day(ingest_timestamp)']),
         on_schema_change='append_new_columns',
     )
 }}
