@@ -275,13 +275,19 @@ QUALITY_CHECKS = (
 def read_quality(wh: Warehouse) -> list[dict[str, Any]]:
     """One row per audit model that exists in the warehouse: its count and what it counts."""
     tables = wh.tables()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for model, meaning, count in QUALITY_CHECKS:
         if model not in tables:
             continue
         if count.startswith("sum(") and count[4:-1] not in wh.columns(model):
             count = "count(*)"
-        value = wh.query(f"select {count} as n from {wh.table(model)}")[0]["n"]
+        try:
+            value = wh.query(f"select {count} as n from {wh.table(model)}")[0]["n"]
+        except Exception as error:  # e.g. a view of a copied DuckDB file names the original file's catalog
+            log(f"data quality: cannot read {model}: {str(error).splitlines()[0]}")
+            rows.append({"model": model, "meaning": meaning, "count": None,
+                         "error": str(error).splitlines()[0]})
+            continue
         rows.append({"model": model, "meaning": meaning, "count": int(num(value))})
     return rows
 
@@ -595,9 +601,12 @@ def quality_section(rows: Sequence[dict[str, Any]]) -> str:
     """The data-quality panel: every audit's count; non-zero rows highlighted, nothing hidden."""
     if not rows:
         return ""
+    def shown(r: dict[str, Any]) -> str:
+        return "could not be read" if r["count"] is None else f'{r["count"]:,}'
+
     body = "".join(
-        f'<tr class="{"attention" if r["count"] else "ok"}"><td><code>{html.escape(r["model"])}</code></td>'
-        f'<td>{html.escape(r["meaning"])}</td><td class="count">{r["count"]:,}</td></tr>' for r in rows)
+        f'<tr class="{"ok" if r["count"] == 0 else "attention"}"><td><code>{html.escape(r["model"])}</code></td>'
+        f'<td>{html.escape(r["meaning"])}</td><td class="count">{shown(r)}</td></tr>' for r in rows)
     return ('<section id="data-quality"><h2>Data quality</h2><p class="caption">What the build set aside or could '
             "not read, from the audit models (each non-zero count is also a warning of the build). Nothing is "
             "dropped silently: the rows are in these models.</p><table class=\"quality\"><tr><th>audit model</th>"
