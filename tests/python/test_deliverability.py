@@ -469,3 +469,25 @@ def test_report_shows_human_rates_providers_suppression_and_revenue(built: DbtPr
     assert got["attributed_revenue"]["conversions"] == len(attributed)
     rendered = {c["id"] for c in summary["charts"] if c["rendered"]}
     assert {"chart-human-machine", "chart-providers", "chart-suppression", "chart-revenue"} <= rendered
+
+
+# ------------------------------------------------------------------------------ the cross-engine macros
+IPS: list[tuple[str, int | None]] = [
+    ("17.0.0.0", 17 * 2**24), ("17.255.255.255", 18 * 2**24 - 1), ("198.51.100.7", 3325256711),
+    ("0.0.0.0", 0), ("255.255.255.255", 2**32 - 1),
+    ("1.2.3", None), ("1.2.3.4.5", None), ("256.1.1.1", None), ("a.b.c.d", None), ("2001:db8::1", None), ("", None),
+]
+
+
+def test_ip_and_time_macros(tmp_path: Path) -> None:
+    """The portable default__ bodies (DuckDB runs them too: there is no duckdb__ for ipv4_to_bigint)."""
+    project = make_project(tmp_path, tmp_path / "no-events-needed")
+    columns = [f"{{{{ ipv4_to_bigint(\"'{ip}'\") }}}} as ip_{i}" for i, (ip, _) in enumerate(IPS)]
+    columns += ["{{ ipv4_cidr_last_bigint(\"'17.0.0.0/8'\") }} as last_17",
+                "{{ milliseconds_between(\"timestamp '2026-11-02 10:00:00.250'\", "
+                "\"timestamp '2026-11-02 10:00:02'\") }} as ms"]
+    result = project.invoke("show", "--inline", "select " + ", ".join(columns), "--limit", "1")
+    table = result.result.results[0].agate_table
+    row = dict(zip(table.column_names, table.rows[0]))
+    assert [row[f"ip_{i}"] for i in range(len(IPS))] == [expected for _, expected in IPS]
+    assert (row["last_17"], row["ms"]) == (18 * 2**24 - 1, 1750)
