@@ -70,3 +70,18 @@
 {% macro duckdb__array_first(array_expr) -%}
     ({{ array_expr }})[1]
 {%- endmacro %}
+
+
+{#- A value as the project's table timestamp type: timestamp(6) on Trino / Athena (Iceberg tables refuse
+    timestamp(3), which a plain `timestamp` is there); DuckDB has one timestamp type. -#}
+{% macro cast_to_table_timestamp(expr) %}
+    {{- return(adapter.dispatch('cast_to_table_timestamp', 'engagement_events')(expr)) -}}
+{% endmacro %}
+
+{% macro default__cast_to_table_timestamp(expr) -%}
+    cast({{ expr }} as timestamp(6))
+{%- endmacro %}
+
+{% macro duckdb__cast_to_table_timestamp(expr) -%}
+    cast({{ expr }} as timestamp)
+{%- endmacro %}

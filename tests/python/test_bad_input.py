@@ -36,6 +36,7 @@ def test_corrupt_parquet_file_is_named_and_nothing_is_half_written(
     events = tmp_path / "events"
     shutil.copytree(sample_events, events)
     project = make_project(tmp_path, events)
+    project.invoke("seed")   # the marts read seeds (machine-engagement rules, mailbox providers)
     project.invoke("run")
     before = project.query("select count(*), max(ingest_timestamp) from int_events")
     corrupt = events / "2026/10/01/23/broken.parquet"

@@ -83,7 +83,7 @@ conversions as (
         {%- else -%}
         trim(cast({{ user_relation['identifier_column'] }} as varchar))
         {%- endif %} as identifier,
-        cast({{ user_relation['time_column'] }} as timestamp) as converted_at,
+        {{ cast_to_table_timestamp(user_relation['time_column']) }} as converted_at,
         cast({{ user_relation['value_column'] }} as double) as conversion_value
     from user_conversions
     {% endif %}
@@ -93,7 +93,7 @@ conversions as (
         cast(null as varchar) as conversion_source,
         cast(null as varchar) as identifier_type,
         cast(null as varchar) as identifier,
-        cast(null as timestamp) as converted_at,
+        {{ cast_to_table_timestamp('null') }} as converted_at,
         cast(null as double) as conversion_value
     where 1 = 0
     {% endif %}
