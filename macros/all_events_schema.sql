@@ -70,17 +70,36 @@
             cast(null as varchar) as filename
         where false
     {%- endset -%}
-    {%- if all_events_files_match_glue_schema(files_relation, typed_empty) -%}
+    {%- if 'read_parquet' not in (files_relation | string) -%}
+    {#- A unit test stands a fixture CTE in for the files: it is read as it is. -#}
     {{ files_relation }}
     {%- else -%}
+        {%- set readable = none if all_events_file_count() == 0 else skip_unreadable_files(
+            files_relation | string, 'pinpoint', var('events_path', 'data/events'), '*.parquet') -%}
+        {%- if readable is none %}
+    {#- No Pinpoint history (a warehouse that starts with the native streams), or no readable file. -#}
+    ({{ typed_empty }})
+        {%- elif all_events_files_match_glue_schema(readable, typed_empty) %}
+    {{ readable }}
+        {%- else %}
     (
         select *
         from ({{ typed_empty }}) as glue_schema
         union all by name
-        select * from {{ files_relation }}
+        select * from {{ readable }}
     )
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
+
+{#- How many Parquet files events_path holds (DuckDB, at execution time; 1 while parsing). -#}
+{% macro all_events_file_count() %}
+    {%- if not execute -%}
+        {{- return(1) -}}
+    {%- endif -%}
+    {%- set events_path = var('events_path', 'data/events') -%}
+    {{- return(run_query("select count(*) from glob('" ~ events_path ~ "/**/*.parquet')").columns[0].values()[0]) -}}
+{% endmacro %}
 
 {#- True when the files' columns (names and types) are exactly those of the typed empty relation.
     Only asked at execution time; when there are no files the answer is false (the typed relation
@@ -93,9 +112,7 @@
     {%- if 'read_parquet' not in (files_relation | string) -%}
         {{- return(true) -}}
     {%- endif -%}
-    {%- set events_path = var('events_path', 'data/events') -%}
-    {%- set file_count = run_query("select count(*) from glob('" ~ events_path ~ "/**/*.parquet')").columns[0].values()[0] -%}
-    {%- if file_count == 0 -%}
+    {%- if all_events_file_count() == 0 -%}
         {{- return(false) -}}
     {%- endif -%}
     {%- set comparison -%}
@@ -118,4 +135,26 @@
     in the same select that names the table (a CTE's select * would not carry it). -#}
 {% macro athena__all_events_relation() -%}
     {{ source('pinpoint', 'all_events') }}
+{%- endmacro %}
+
+{#- The top-level columns (name, type) of the readable Pinpoint files as DuckDB binds them, for
+    audit_schema_drift; empty when there is no file and on other engines (their Glue/Hive table declares
+    the columns). -#}
+{% macro pinpoint_file_columns() %}
+    {{- return(adapter.dispatch('pinpoint_file_columns', 'engagement_events')()) -}}
+{% endmacro %}
+
+{% macro default__pinpoint_file_columns() -%}
+    (select cast(null as varchar) as column_name, cast(null as varchar) as column_type where false)
+{%- endmacro %}
+
+{% macro duckdb__pinpoint_file_columns() -%}
+    {%- set files_relation = source('pinpoint', 'all_events') | string -%}
+    {%- set readable = none if all_events_file_count() == 0 else skip_unreadable_files(
+        files_relation, 'pinpoint', var('events_path', 'data/events'), '*.parquet', log_skipped=false) -%}
+    {%- if readable is none -%}
+    {{ default__pinpoint_file_columns() }}
+    {%- else -%}
+    (select described.column_name, described.column_type from (describe select * from {{ readable }}) as described)
+    {%- endif -%}
 {%- endmacro %}

@@ -58,11 +58,15 @@
     {{- return(['base_pinpoint_events', 'base_ses_events', 'base_sms_events']) -}}
 {% endmacro %}
 
-{#- Every base row of every stream, in the canonical columns: a select to use as a CTE body. -#}
-{% macro all_base_events() -%}
+{#- Every base row of every stream, in the canonical columns (plus `extra_columns`, which every base
+    model also has, e.g. rejection_detail): a select to use as a CTE body. -#}
+{% macro all_base_events(extra_columns=[]) -%}
     {%- for base_model in base_event_models() %}
     select
         {{ int_events_columns(base_model) }}
+        {%- for column in extra_columns %},
+        {{ base_model }}.{{ column }}
+        {%- endfor %}
     from {{ ref(base_model) }} as {{ base_model }}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}

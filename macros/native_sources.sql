@@ -104,12 +104,13 @@
     assert_sms_event_status_mapping_matches_seed keeps the two in step. A type this rule does not know
     gives NULL: the row is rejected and listed by audit_rejected_events, never guessed. -#}
 {% macro sms_pinpoint_event_type(event_type, message_status, is_final) -%}
+    {#- Compared upper-cased, as End User Messaging writes them. -#}
     case
-        when {{ message_status }} = 'OPTED_OUT' then '_SMS.OPTOUT'
-        when {{ event_type }} in ('TEXT_QUEUED', 'TEXT_PENDING') then '_SMS.BUFFERED'
-        when {{ event_type }} = 'TEXT_SUCCESSFUL' and {{ is_final }} = false then '_SMS.BUFFERED'
-        when {{ event_type }} in ('TEXT_SUCCESSFUL', 'TEXT_DELIVERED') then '_SMS.SUCCESS'
-        when {{ event_type }} in (
+        when upper({{ message_status }}) = 'OPTED_OUT' then '_SMS.OPTOUT'
+        when upper({{ event_type }}) in ('TEXT_QUEUED', 'TEXT_PENDING') then '_SMS.BUFFERED'
+        when upper({{ event_type }}) = 'TEXT_SUCCESSFUL' and {{ is_final }} = false then '_SMS.BUFFERED'
+        when upper({{ event_type }}) in ('TEXT_SUCCESSFUL', 'TEXT_DELIVERED') then '_SMS.SUCCESS'
+        when upper({{ event_type }}) in (
             'TEXT_BLOCKED', 'TEXT_TTL_EXPIRED', 'TEXT_CARRIER_UNREACHABLE', 'TEXT_INVALID',
             'TEXT_INVALID_MESSAGE', 'TEXT_CARRIER_BLOCKED', 'TEXT_UNREACHABLE', 'TEXT_SPAM',
             'TEXT_UNKNOWN', 'TEXT_PROTECT_BLOCKED'
@@ -121,31 +122,47 @@
 {#- SES eventType (+ bounce type, + click link tags) -> the Pinpoint event type. Unknown values give
     NULL (rejected and audited, never guessed). -#}
 {% macro ses_pinpoint_event_type(record) -%}
-    case {{ record }}.eventtype
-        when 'Send' then '_email.send'
-        when 'Delivery' then '_email.delivered'
-        when 'Open' then '_email.open'
-        when 'Click' then
-            case
-                when coalesce(
-                    {{ map_get(record ~ '.click.linktags', "'unsubscribeLinkTag'") }},
-                    {{ map_get(record ~ '.click.linktags', "'unsubscribelinktag'") }}
-                ) is not null
-                    then '_email.unsubscribe'
-                else '_email.click'
+    {#- Compared upper-cased: SES writes Send, Delivery, ...; a converter or an older record may not. A
+        Click on an unsubscribe-tagged link is a click here; base_ses_events adds its unsubscribe row. -#}
+    case upper({{ record }}.eventtype)
+        when 'SEND' then '_email.send'
+        when 'DELIVERY' then '_email.delivered'
+        when 'OPEN' then '_email.open'
+        when 'CLICK' then '_email.click'
+        when 'BOUNCE' then
+            case upper({{ record }}.bounce.bouncetype)
+                when 'PERMANENT' then '_email.hardbounce'
+                when 'TRANSIENT' then '_email.softbounce'
+                when 'UNDETERMINED' then '_email.softbounce'
             end
-        when 'Bounce' then
-            case {{ record }}.bounce.bouncetype
-                when 'Permanent' then '_email.hardbounce'
-                when 'Transient' then '_email.softbounce'
-                when 'Undetermined' then '_email.softbounce'
-            end
-        when 'Complaint' then '_email.complaint'
-        when 'Reject' then '_email.rejected'
-        when 'Rendering Failure' then '_email.rendering_failure'
-        when 'DeliveryDelay' then '_email.delivery_delay'
-        when 'Subscription' then '_email.subscription'
+        when 'COMPLAINT' then '_email.complaint'
+        when 'REJECT' then '_email.rejected'
+        when 'RENDERING FAILURE' then '_email.rendering_failure'
+        when 'RENDERINGFAILURE' then '_email.rendering_failure'
+        when 'DELIVERYDELAY' then '_email.delivery_delay'
+        when 'SUBSCRIPTION' then '_email.subscription'
     end
+{%- endmacro %}
+
+
+{#- The campaign, treatment and journey columns of a native row, read from a map(varchar, varchar) of
+    its tags (SES message tags, values joined with ','; the End User Messaging SMS context) under the
+    keys the var native_attribution_keys names. Pinpoint stored the same ids in its attributes map
+    under these names, so the defaults keep campaign marts continuous across the cut-over. -#}
+{% macro native_attribution_columns(tags_map) -%}
+    {%- set keys = var('native_attribution_keys') -%}
+    {%- for column, default_key in [
+        ['pinpoint_campaign_id', 'campaign_id'], ['pinpoint_treatment_id', 'treatment_id'],
+        ['campaign_activity_id', 'campaign_activity_id'], ['journey_id', 'journey_id'],
+        ['journey_run_id', none], ['journey_activity_id', 'journey_activity_id'], ['journey_send_status', none],
+    ] %}
+        {%- set key = keys.get(default_key) if default_key else none %}
+        {%- if key %}
+        {{ map_get(tags_map, "'" ~ key ~ "'") }} as {{ column }}
+        {%- else %}
+        cast(null as varchar) as {{ column }}
+        {%- endif %}{% if not loop.last %},{% endif %}
+    {%- endfor %}
 {%- endmacro %}
 
 

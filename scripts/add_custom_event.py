@@ -4,18 +4,24 @@
       append an entry to custom_events.yml and write its model and yml: `dbt build -s custom_purchase`
   python scripts/add_custom_event.py --sync     (re)write every generated file from custom_events.yml
   python scripts/add_custom_event.py --check    exit 1 when a generated file is missing or out of date
+  python scripts/add_custom_event.py --remove custom_purchase   remove an entry (model name or event type)
+      and its generated files; its relation stays in the warehouse until
+      `dbt run-operation drop_custom_event_orphans` (with --args '{dry_run: true}' it only lists them)
 
 Exit codes: 0 done, 1 generated files out of date (--check), 2 invalid input (nothing written).
 """
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml  # type: ignore[import-untyped, unused-ignore]  # no types-PyYAML in the lock
+
+from ruamel.yaml import YAML
 
 import custom_events_config as cfg
 
@@ -147,9 +153,10 @@ def expected_files(events: list[cfg.CustomEvent]) -> dict[Path, str]:
 
 # --- the project -------------------------------------------------------------------------------
 def other_models(root: Path) -> set[str]:
-    """Names of the project's models that are not custom-event models (a custom model may not reuse them)."""
+    """Names of the project's models (not custom-event ones) and seeds: relations a custom model may not reuse."""
     custom = root / MODELS_DIR
-    return {p.stem for p in (root / "models").rglob("*.sql") if custom not in p.parents}
+    models = {p.stem for p in (root / "models").rglob("*.sql") if custom not in p.parents}
+    return models | {p.stem for p in (root / "seeds").glob("*.csv")}
 
 
 def generated_files_present(root: Path) -> set[Path]:
@@ -163,6 +170,9 @@ def generated_files_present(root: Path) -> set[Path]:
 class Plan:
     write: dict[Path, str] = field(default_factory=dict)
     remove: list[Path] = field(default_factory=list)
+
+    def removed_models(self) -> list[str]:
+        return sorted({p.stem for p in self.remove if p.parent == MODELS_DIR and p.suffix == ".sql"})
 
 
 def plan_sync(root: Path, events: list[cfg.CustomEvent]) -> Plan:
@@ -184,13 +194,13 @@ def apply(root: Path, plan: Plan) -> None:
         (root / path).unlink()
 
 
-def load(root: Path, text: str | None = None) -> list[cfg.CustomEvent]:
+def load(root: Path, text: str | None = None, added: list[tuple[Any, cfg.Origin]] | None = None) -> list[cfg.CustomEvent]:
     if text is None:
-        return cfg.load_config(root / CONFIG_FILE, other_models(root), CONFIG_FILE)
-    return cfg.parse_config(text, CONFIG_FILE, other_models(root))
+        return cfg.load_config(root / CONFIG_FILE, other_models(root), CONFIG_FILE, added)
+    return cfg.parse_config(text, CONFIG_FILE, other_models(root), added)
 
 
-# --- the scaffold ------------------------------------------------------------------------------
+# --- the scaffold: an entry from the command line ----------------------------------------------
 def parse_attribute_spec(spec: str) -> dict[str, str] | str:
     """'price' -> 'price'; 'price:double' -> {name, type}; 'price:double:unit_price' -> {+ alias}."""
     parts = spec.strip().split(":")
@@ -202,24 +212,51 @@ def parse_attribute_spec(spec: str) -> dict[str, str] | str:
     return entry
 
 
-def new_entry(args: argparse.Namespace) -> dict[str, Any]:
+def new_entry(args: argparse.Namespace) -> tuple[dict[str, Any], cfg.Origin]:
+    """The entry the command line describes, and where each of its keys was typed (for the messages).
+
+    Spaces around the commas of --attributes and --metrics are the command line's syntax and are dropped;
+    --attributes '' (or only commas) gives an empty list, which validation refuses."""
     entry: dict[str, Any] = {"event_type": args.event_type}
-    if args.name:
+    flags = {"event_type": f"event type {args.event_type!r}"}
+    if args.name is not None:
         entry["name"] = args.name
-    if args.description:
+        flags["name"] = f"--name {args.name!r}"
+    if args.description is not None:
         entry["description"] = args.description
-    attributes = [parse_attribute_spec(s) for s in (args.attributes or "").split(",") if s.strip()]
-    if attributes:
-        entry["attributes"] = attributes
-    metrics = [s.strip() for s in (args.metrics or "").split(",") if s.strip()]
-    if metrics:
+        flags["description"] = "--description"
+    if args.attributes is not None:
+        specs = [s.strip() for s in args.attributes.split(",") if s.strip()]
+        entry["attributes"] = [parse_attribute_spec(s) for s in specs]
+        flags["attributes"] = f"--attributes {args.attributes!r}"
+        flags.update({f"attributes[{i}]": f"--attributes item {s!r}" for i, s in enumerate(specs)})
+    if args.metrics is not None:
+        metrics = [s.strip() for s in args.metrics.split(",") if s.strip()]
         entry["metrics"] = metrics
-    return entry
+        flags["metrics"] = f"--metrics {args.metrics!r}"
+        flags.update({f"metrics[{i}]": f"--metrics item {m!r}" for i, m in enumerate(metrics)})
+    return entry, cfg.Origin("command line", flags=flags)
+
+
+# --- custom_events.yml, edited as text so that everything else in it stays as written ----------
+def _root_at_column_0(text: str) -> str:
+    """ruamel.yaml indents a root list by the sequence offset; custom_events.yml starts its entries at column 0."""
+    return "".join(line[2:] if line.startswith("  ") else line for line in text.splitlines(keepends=True))
+
+
+def render_entry(entry: dict[str, Any]) -> str:
+    """One entry in the file's style: block mappings, nested lists indented under their key."""
+    writer = YAML()
+    writer.indent(mapping=2, sequence=4, offset=2)
+    writer.width = 4096  # never fold a long description
+    out = io.StringIO()
+    writer.dump([entry], out, transform=_root_at_column_0)
+    return out.getvalue()
 
 
 def appended_text(current: str, entry: dict[str, Any]) -> str:
     """custom_events.yml with `entry` appended as text, so existing entries and comments stay as written."""
-    block = str(yaml.safe_dump([entry], sort_keys=False, allow_unicode=True, width=120))
+    block = render_entry(entry)
     try:
         existing = yaml.safe_load(current)
     except yaml.YAMLError:
@@ -227,7 +264,52 @@ def appended_text(current: str, entry: dict[str, Any]) -> str:
     if not existing:  # empty file, comments only, or `[]`: keep the comments, start the list
         comments = "".join(line + "\n" for line in current.splitlines() if line.lstrip().startswith("#"))
         return comments + block
-    return current + ("" if current.endswith("\n") else "\n") + block
+    text = current if current.endswith("\n") else current + "\n"
+    return text + ("" if text.endswith("\n\n") else "\n") + block
+
+
+def _is_comment_or_blank(line: str) -> bool:
+    return not line.strip() or line.lstrip().startswith("#")
+
+
+def removed_text(current: str, wanted: str) -> tuple[str, str]:
+    """custom_events.yml without the entry whose model name or event type is `wanted`, and its event type.
+
+    The lines removed are the entry's own and the comment lines directly above it (not across a blank
+    line, and not a header that runs from the top of the file down to the first entry); the rest of the
+    file stays byte for byte."""
+    entries = cfg.file_entries(current, CONFIG_FILE)
+    root = yaml.compose(current, Loader=yaml.SafeLoader)
+    if root is not None and root.flow_style:
+        raise cfg.ConfigError([f"{CONFIG_FILE}: the list is written in flow style ([...]); remove the entry by hand"])
+    found = [i for i, (raw, _) in enumerate(entries) if isinstance(raw, dict) and wanted in (
+        raw.get("name") or cfg.default_model_name(str(raw.get("event_type", ""))), raw.get("event_type"))]
+    if not found:
+        known = ", ".join(str(raw.get("name") or cfg.default_model_name(str(raw.get("event_type", ""))))
+                          for raw, _ in entries if isinstance(raw, dict))
+        raise cfg.ConfigError([f"{CONFIG_FILE}: no entry with model name or event type {wanted!r} (entries: {known or 'none'})"])
+    lines = current.splitlines(keepends=True)
+    starts = [origin.line - 1 for _, origin in entries if origin.line]
+
+    def first_line(i: int) -> int:
+        """The entry's first line, with the comment lines directly above it."""
+        line = starts[i]
+        while line > 0 and lines[line - 1].lstrip().startswith("#"):
+            line -= 1
+        return line if line > 0 or i > 0 else starts[i]  # comments from the top of the file are its header
+
+    index = found[0]
+    begin = first_line(index)
+    end = first_line(index + 1) if index + 1 < len(starts) else len(lines)
+    if index + 1 == len(starts):  # the last entry: keep no trailing blank lines of the one before
+        while begin > 0 and not lines[begin - 1].strip():
+            begin -= 1
+    kept = "".join(lines[:begin] + lines[end:])
+    return kept, str(entries[index][0]["event_type"])
+
+
+ORPHANS_LIST = "dbt run-operation drop_custom_event_orphans --args '{dry_run: true}'"
+ORPHANS_DROP = "dbt run-operation drop_custom_event_orphans"
 
 
 def fail(problems: list[str]) -> int:
@@ -235,6 +317,12 @@ def fail(problems: list[str]) -> int:
     for problem in problems:
         print(f"  {problem}", file=sys.stderr)
     return 2
+
+
+def report_removed(models: list[str]) -> None:
+    if models:
+        print(f"removed the generated files of {', '.join(models)}; a relation already built stays in the "
+              f"warehouse until you drop it:\n  list: {ORPHANS_LIST}\n  drop: {ORPHANS_DROP}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -247,18 +335,24 @@ def main(argv: list[str] | None = None) -> int:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--sync", action="store_true", help="rewrite every generated file from custom_events.yml")
     mode.add_argument("--check", action="store_true", help="exit 1 when generated files are out of date")
+    mode.add_argument("--remove", metavar="NAME", help="remove the entry with this model name or event type, and its files")
     parser.add_argument("--project-dir", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     root: Path = args.project_dir.resolve()
-    if (args.sync or args.check) == bool(args.event_type):
-        parser.error("give an event type to add, or --sync, or --check")
+    if sum(map(bool, (args.sync, args.check, args.remove, args.event_type))) != 1:
+        parser.error("give an event type to add, or --sync, --check or --remove NAME")
 
     config_path = root / CONFIG_FILE
     new_text: str | None = None
+    removed_type: str | None = None
     try:
+        current = config_path.read_text(encoding="utf-8") if config_path.exists() else ""
         if args.event_type:
-            current = config_path.read_text(encoding="utf-8") if config_path.exists() else ""
-            new_text = appended_text(current, new_entry(args))
+            entry, origin = new_entry(args)
+            load(root, current, [(entry, origin)])  # the file, then the new entry with command-line locations
+            new_text = appended_text(current, entry)
+        elif args.remove:
+            new_text, removed_type = removed_text(current, args.remove)
         events = load(root, new_text)
     except cfg.ConfigError as exc:
         return fail(exc.problems)
@@ -282,7 +376,10 @@ def main(argv: list[str] | None = None) -> int:
               f"{MODELS_DIR / (added.name + '.sql')}, {MODELS_DIR / (added.name + '.yml')}\n"
               f"  build it: dbt build -s {added.name}   (and audit_custom_event_cast_failures to refresh the audit)")
     else:
+        if args.remove:
+            print(f"removed {removed_type!r} from {CONFIG_FILE}")
         print(f"custom events: {len(events)} model(s); wrote {len(plan.write)} file(s), removed {len(plan.remove)}")
+    report_removed(plan.removed_models())
     return 0
 
 

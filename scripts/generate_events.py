@@ -808,6 +808,22 @@ def _native_files(folder: Path, stream: str) -> list[Path]:
     return sorted(folder.rglob(f"{stream}-events-1-*")) if folder.is_dir() else []
 
 
+SAMPLE_MARKER = "SAMPLE_DATA.md"
+
+
+def mark_sample(folder: Path) -> None:
+    """Leave a marker beside `folder` (in its parent) saying it holds generated events; the dbt
+    on-run-start check (macros/check_events_path.sql) reads it to keep samples and real data apart."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    (folder.parent / SAMPLE_MARKER).write_text(
+        "# Generated sample events\n\n"
+        "The folders beside this file were written by `scripts/generate_events.py` (`make run`): made-up\n"
+        "events for trying the warehouse, not data of any account. A dbt build refuses to read them together\n"
+        "with folders of real data; delete this folder to get rid of them.\n",
+        encoding="utf-8",
+    )
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--out", type=Path, default=Path("data/events"), help="output folder (default data/events)")
@@ -830,6 +846,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--sms-out", type=Path, default=Path("data/sms_events"),
                         help="output folder of SMS records (default data/sms_events)")
     parser.add_argument("--no-gzip", action="store_true", help="write the SES/SMS objects uncompressed")
+    parser.add_argument("--mark-sample", action="store_true",
+                        help=f"write a {SAMPLE_MARKER} beside each output folder, so that a build refuses to mix "
+                             "these samples with real data (make run does this)")
     args = parser.parse_args(argv)
     existing = sorted(args.out.rglob("*.parquet")) if args.out.is_dir() and args.format in ("pinpoint", "mixed") else []
     native = [*(_native_files(args.ses_out, "ses") if args.format in ("ses", "mixed") else []),
@@ -844,6 +863,12 @@ def main(argv: Optional[list[str]] = None) -> int:
         return 2
     for path in existing + native:
         path.unlink()
+    if args.mark_sample:
+        outputs = [args.out] if args.format in ("pinpoint", "mixed") else []
+        outputs += [args.ses_out] if args.format in ("ses", "mixed") else []
+        outputs += [args.sms_out] if args.format in ("sms", "mixed") else []
+        for folder in outputs:
+            mark_sample(folder)
     if args.format == "pinpoint":
         s = generate(args.out, args.events, args.seed, args.start, args.hours, args.files_per_hour, not args.quiet)
         if not args.quiet:

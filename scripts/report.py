@@ -253,6 +253,35 @@ def read_deliverability(wh: Warehouse, data: dict[str, Any]) -> None:
         group by 1, 2 order by sum(conversion_value) desc""")
 
 
+# What each audit model counts, for the data-quality panel: (model, what its rows are, count expression).
+# The audits hold what the sources control; the build warns when one is not empty.
+QUALITY_CHECKS = (
+    ("audit_rejected_events", "raw rows or lines that could not be read (not UTF-8, not JSON, no event type "
+     "or timestamp, no ingest hour)", "count(*)"),
+    ("audit_unreadable_files", "raw files skipped because no engine could read them", "count(*)"),
+    ("audit_unmapped_events", "events of a type no view or custom-event model covers", "sum(event_count)"),
+    ("audit_schema_drift", "fields in the files that the declared schemas do not have (not read)", "count(*)"),
+    ("audit_custom_event_cast_failures", "custom-event attribute values that did not fit their declared type "
+     "(made NULL)", "sum(failed_casts)"),
+    ("audit_event_anomalies", "kept events with a value that could not be read (e.g. malformed SMS context)",
+     "sum(event_count)"),
+)
+
+
+def read_quality(wh: Warehouse) -> list[dict[str, Any]]:
+    """One row per audit model that exists in the warehouse: its count and what it counts."""
+    tables = wh.tables()
+    rows = []
+    for model, meaning, count in QUALITY_CHECKS:
+        if model not in tables:
+            continue
+        if count.startswith("sum(") and count[4:-1] not in wh.columns(model):
+            count = "count(*)"
+        value = wh.query(f"select {count} as n from {wh.table(model)}")[0]["n"]
+        rows.append({"model": model, "meaning": meaning, "count": int(num(value))})
+    return rows
+
+
 # --- figures ----------------------------------------------------------------------------------------
 
 def rate(numerator: float, denominator: float) -> float | None:
@@ -500,6 +529,7 @@ class Chart:
 class Report:
     headlines: dict[str, dict[str, Any]]
     charts: list[Chart] = field(default_factory=list)
+    quality: list[dict[str, Any]] = field(default_factory=list)
 
 
 def build_charts(data: dict[str, Any]) -> list[Chart]:
@@ -657,7 +687,24 @@ section { background: #fff; border-radius: 8px; padding: 10px 14px 14px; margin-
           box-shadow: 0 1px 2px rgba(0,0,0,.08); }
 section p.caption { font-size: 13px; color: #445; margin: 4px 0 0; }
 .chart-empty { padding: 28px; text-align: center; color: #6a4b00; background: #fff8e5; border-radius: 6px; }
+table.quality { border-collapse: collapse; width: 100%; font-size: 14px; margin-top: 6px; }
+table.quality td, table.quality th { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e3e7eb; }
+table.quality td.count { text-align: right; font-variant-numeric: tabular-nums; width: 9em; }
+table.quality tr.attention td { background: #fff8e5; }
 """
+
+
+def quality_section(rows: Sequence[dict[str, Any]]) -> str:
+    """The data-quality panel: every audit's count; non-zero rows highlighted, nothing hidden."""
+    if not rows:
+        return ""
+    body = "".join(
+        f'<tr class="{"attention" if r["count"] else "ok"}"><td><code>{html.escape(r["model"])}</code></td>'
+        f'<td>{html.escape(r["meaning"])}</td><td class="count">{r["count"]:,}</td></tr>' for r in rows)
+    return ('<section id="data-quality"><h2>Data quality</h2><p class="caption">What the build set aside or could '
+            "not read, from the audit models (each non-zero count is also a warning of the build). Nothing is "
+            "dropped silently: the rows are in these models.</p><table class=\"quality\"><tr><th>audit model</th>"
+            f"<th>counts</th><th>rows</th></tr>{body}</table></section>")
 
 
 def render_page(report: Report, label: str, generated: str) -> str:
@@ -686,6 +733,7 @@ def render_page(report: Report, label: str, generated: str) -> str:
 every count is of distinct messages, by send time. Figures: report.json beside this page. Definitions:
 docs/report.md and docs/marts.md.</p>
 <div class="tiles">{''.join(tiles)}</div>
+{quality_section(report.quality)}
 {''.join(sections)}
 </main></body></html>
 """
@@ -703,7 +751,7 @@ def write_report(wh: Warehouse, out: Path) -> Path:
     check_built(wh)
     log(f"reading the marts from {wh.label}")
     data = read_data(wh)
-    report = Report(headlines(data), build_charts(data))
+    report = Report(headlines(data), build_charts(data), read_quality(wh))
     generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
     out.mkdir(parents=True, exist_ok=True)
     page = out / "index.html"
@@ -712,6 +760,7 @@ def write_report(wh: Warehouse, out: Path) -> Path:
         "generated_at": generated, "source": wh.label, "grain": data["grain"],
         "thresholds": {f"{metric}_{level}": value for (metric, level), value in sorted(data["thresholds"].items())},
         "headlines": report.headlines,
+        "data_quality": report.quality,
         "charts": [{"id": c.id, "title": None if c.figure is None else c.figure.layout.title.text,
                     "rendered": c.figure is not None, "message": c.message, "caption": c.caption}
                    for c in report.charts],

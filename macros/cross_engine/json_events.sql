@@ -16,67 +16,38 @@
     {{- cross_engine_unsupported('native_events_relation') -}}
 {% endmacro %}
 
-{#- The read_csv options that return each line of every object under `path` as one varchar, gzip or
-    not: no quote, no escape, a two-byte delimiter no JSON text contains unescaped, no type sniffing.
-    max_line_size is 2 MiB, twice the largest record Firehose accepts (1,000 KiB): DuckDB reserves
-    a read buffer of many times this size per file being read, so 64 MiB ran a 2-thread build out of
-    a 4 GB memory limit. Keep in step with meta.external_location in models/sources/src_ses.yml and
-    src_sms.yml. -#}
-{% macro duckdb__native_lines_read(path, encoding) -%}
-    read_csv('{{ path }}/**/*', columns = struct_pack(line := 'varchar'), delim = chr(30) || chr(31), quote = '', escape = '', header = false, auto_detect = false, filename = true, compression = 'auto', strict_mode = false, null_padding = true, ignore_errors = true, max_line_size = 2097152, encoding = '{{ encoding }}')
-{%- endmacro %}
-
+{#- DuckDB reads each line of every object as one varchar (options in meta.external_location of
+    models/sources/src_ses.yml and src_sms.yml: no quote, no escape, a two-byte delimiter no JSON text
+    contains unescaped, gzip or not, UTF-8). A line that is not valid UTF-8 cannot be a varchar: DuckDB
+    skips it and, because the source asks for store_rejects, records its file and line number in the
+    temporary tables named by native_rejects_tables, which the base model's post-hook turns into
+    rejected rows (see native_undecodable_lines_hook). Every other line, valid JSON or not, is a row
+    here; line_problem says what is wrong with a line that is not a record. -#}
 {% macro duckdb__native_events_relation(stream) -%}
-    {%- set path = var(stream ~ '_events_path', 'data/' ~ stream ~ '_events') -%}
     {%- set columns = native_record_columns(stream) -%}
-    {%- set has_files = true -%}
-    {%- if execute -%}
-        {%- set probe -%}
-            select count(*) from glob('{{ path }}/**/*')
-        {%- endset -%}
-        {%- set has_files = run_query(probe).columns[0].values()[0] > 0 -%}
-    {%- endif -%}
-    {%- if has_files %}
-    {#- ignore_errors only ever skips lines that are not valid UTF-8 (nothing else can fail with these
-        options): the latin-1 recount finds how many per file, and each comes back as an empty row. -#}
+    {%- set readable = native_readable_relation(stream) -%}
+    {%- if readable is not none %}
     select
         {%- for name, spec in columns %}
         parsed.record."{{ name }}" as "{{ name | lower }}",
         {%- endfor %}
         parsed.filename as source_file,
-        parsed.ingest_timestamp
+        parsed.ingest_timestamp,
+        case
+            when not json_valid(parsed.line) then 'not JSON'
+            when json_type(try_cast(parsed.line as json)) != 'OBJECT' then 'JSON, but not an object'
+            when parsed.record."{{ columns[0][0] }}" is null then 'JSON object without a {{ columns[0][0] }} text'
+        end as line_problem,
+        {{ native_unrecognised_fields('parsed.record_json', columns) }} as unrecognised_fields
     from (
         select
             try_cast(try_cast(lines.line as json) as {{ native_type_duckdb(['struct', columns]) }}) as record,
+            try_cast(lines.line as json) as record_json,
+            lines.line,
             lines.filename,
             {{ ingest_timestamp_from_source() }} as ingest_timestamp
-        from (
-            select decoded.filename, decoded.line
-            from {{ source(stream, stream ~ '_events') }} as decoded
-            where trim(decoded.line) != ''
-            union all
-            select undecodable.filename, null as line
-            from (
-                select
-                    every_line.filename,
-                    every_line.line_count - coalesce(utf8_lines.line_count, 0) as missing
-                from (
-                    select filename, count(*) as line_count
-                    from {{ duckdb__native_lines_read(path, 'latin-1') }}
-                    where trim(line) != ''
-                    group by filename
-                ) as every_line
-                left join (
-                    select filename, count(*) as line_count
-                    from {{ source(stream, stream ~ '_events') }}
-                    where trim(line) != ''
-                    group by filename
-                ) as utf8_lines
-                    on every_line.filename = utf8_lines.filename
-            ) as undecodable,
-                range(undecodable.missing)
-            where undecodable.missing > 0
-        ) as lines
+        from {{ readable }} as lines
+        where trim(lines.line) != ''
     ) as parsed
     {%- else %}
     select
@@ -84,9 +55,137 @@
         cast(null as {{ native_type_duckdb(spec) }}) as "{{ name | lower }}",
         {%- endfor %}
         cast(null as varchar) as source_file,
-        cast(null as timestamp) as ingest_timestamp
+        cast(null as timestamp) as ingest_timestamp,
+        cast(null as varchar) as line_problem,
+        cast(null as varchar[]) as unrecognised_fields
     where false
     {%- endif %}
+{%- endmacro %}
+
+{#- True when the DuckDB folder of a native stream holds a file (asked at execution time; true while
+    parsing). -#}
+{% macro native_stream_has_files(stream) %}
+    {%- if not execute -%}
+        {{- return(true) -}}
+    {%- endif -%}
+    {%- set path = var(stream ~ '_events_path', 'data/' ~ stream ~ '_events') -%}
+    {{- return(run_query("select count(*) from glob('" ~ path ~ "/**/*')").columns[0].values()[0] > 0) -}}
+{% endmacro %}
+
+{#- DuckDB: the text of the stream's source relation with unreadable files left out (see
+    skip_unreadable_files), or none when the stream has no readable file. -#}
+{% macro native_readable_relation(stream, log_skipped=true) %}
+    {%- if not native_stream_has_files(stream) -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {{- return(skip_unreadable_files(
+        source(stream, stream ~ '_events') | string, stream,
+        var(stream ~ '_events_path', 'data/' ~ stream ~ '_events'), '*', log_skipped)) -}}
+{% endmacro %}
+
+{#- DuckDB: the fields of a JSON record (top-level keys, and the keys of top-level objects as
+    parent.child) that the record layout `columns` does not declare, as a list (empty when none): schema
+    drift, counted by audit_schema_drift. Children of map-typed fields are free-form and never listed. -#}
+{% macro native_unrecognised_fields(json_expr, columns) -%}
+    {%- set known = [] -%}
+    {%- set free_form = [] -%}
+    {%- for name, spec in columns -%}
+        {%- do known.append(name) -%}
+        {%- if spec is not string and spec[0] == 'struct' -%}
+            {%- for field in spec[1] -%}
+                {%- do known.append(name ~ '.' ~ field[0]) -%}
+            {%- endfor -%}
+        {%- elif spec is not string -%}
+            {%- do free_form.append(name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    list_filter(
+        list_concat(
+            json_keys({{ json_expr }}),
+            flatten(list_transform(
+                json_keys({{ json_expr }}),
+                lambda top_key: list_transform(
+                    json_keys({{ json_expr }}, '$."' || top_key || '"'), lambda child_key: top_key || '.' || child_key
+                )
+            ))
+        ),
+        lambda field_path: not list_contains([{% for k in known %}'{{ k }}'{% if not loop.last %}, {% endif %}{% endfor %}], field_path)
+            and not list_contains([{% for k in free_form %}'{{ k }}'{% if not loop.last %}, {% endif %}{% endfor %}], split_part(field_path, '.', 1))
+    )
+{%- endmacro %}
+
+{#- The temporary tables DuckDB's read_csv(store_rejects = true) fills with the lines of a native
+    stream it could not decode: [errors table, scans table]. Named in the sources' external_location. -#}
+{% macro native_rejects_tables(stream) -%}
+    {{- return(['engagement_' ~ stream ~ '_rejects', 'engagement_' ~ stream ~ '_reject_scans']) -}}
+{%- endmacro %}
+
+{#- How the native base models are materialised: a table on DuckDB (the raw files are read once per run,
+    and the post-hook below can add the undecodable lines), a view elsewhere. -#}
+{% macro native_base_materialization() %}
+    {{- return(adapter.dispatch('native_base_materialization', 'engagement_events')()) -}}
+{% endmacro %}
+
+{% macro default__native_base_materialization() -%}
+    {{- return('view') -}}
+{%- endmacro %}
+
+{% macro duckdb__native_base_materialization() -%}
+    {{- return('table') -}}
+{%- endmacro %}
+
+{#- Pre-hook: forget the undecodable lines of an earlier scan in this connection. -#}
+{% macro native_rejects_reset_hook(stream) %}
+    {{- return(adapter.dispatch('native_rejects_reset_hook', 'engagement_events')(stream)) -}}
+{% endmacro %}
+
+{% macro default__native_rejects_reset_hook(stream) -%}
+{%- endmacro %}
+
+{% macro duckdb__native_rejects_reset_hook(stream) -%}
+    {%- set errors_table, scans_table = native_rejects_tables(stream) -%}
+    drop table if exists temp.main.{{ errors_table }}; drop table if exists temp.main.{{ scans_table }}
+{%- endmacro %}
+
+{#- Post-hook: one rejected row per line DuckDB could not decode as UTF-8, with its file and line
+    number, in the base model just built (every record column NULL, so event_type is NULL and
+    event_rejection_reason sends it to audit_rejected_events). Athena and Trino decode with the JSON
+    SerDe, which replaces such bytes instead of refusing the line (docs/native_sources.md). -#}
+{% macro native_undecodable_lines_hook(stream) %}
+    {{- return(adapter.dispatch('native_undecodable_lines_hook', 'engagement_events')(stream)) -}}
+{% endmacro %}
+
+{% macro default__native_undecodable_lines_hook(stream) -%}
+{%- endmacro %}
+
+{% macro duckdb__native_undecodable_lines_hook(stream) -%}
+    {%- set errors_table, scans_table = native_rejects_tables(stream) -%}
+    {#- Hooks are rendered before the model runs: the scan that creates the tables has not happened yet,
+        but it will exactly when the stream has a readable file (otherwise the relation is a typed empty one). -#}
+    {%- if execute and native_readable_relation(stream, log_skipped=false) is not none -%}
+    insert into {{ this }} by name
+    select
+        {{ hash_text("concat_ws('|', '" ~ stream ~ "', 'undecodable', undecodable.filename, cast(undecodable.line_number as varchar))") }} as event_id,
+        '{{ stream }}' as source_system,
+        {{ ingest_timestamp_from_source() }} as ingest_timestamp,
+        undecodable.filename as source_file,
+        false as has_malformed_customer_context,
+        {{ empty_string_map() }} as message_tags,
+        {{ empty_string_map() }} as attributes,
+        {{ empty_string_map() }} as client_context_custom,
+        'line ' || undecodable.line_number || ': not valid UTF-8 (' || undecodable.error_message || ')' as rejection_detail
+    from (
+        select distinct
+            scans.file_path as filename,
+            errors.line as line_number,
+            errors.error_message
+        from temp.main.{{ errors_table }} as errors
+        inner join temp.main.{{ scans_table }} as scans
+            on errors.scan_id = scans.scan_id and errors.file_id = scans.file_id
+    ) as undecodable
+    {%- else -%}
+    select 1
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Athena: the Glue table (JSON SerDe, ignore.malformed.json: a bad line is a row of NULLs), its
@@ -104,7 +203,12 @@
         raw_records."{{ name | lower }}",
         {%- endfor %}
         raw_records."$path" as source_file,
-        cast(raw_records.ingest_timestamp as timestamp(6)) as ingest_timestamp
+        cast(raw_records.ingest_timestamp as timestamp(6)) as ingest_timestamp,
+        case
+            when raw_records."{{ columns[0][0] | lower }}" is null then 'not JSON, or no {{ columns[0][0] }} text (the JSON SerDe reads both as NULLs)'
+        end as line_problem,
+        -- the Glue table has only the declared columns: fields beyond them cannot be seen here
+        cast(null as array(varchar)) as unrecognised_fields
     from {{ raw }} as raw_records
     {%- else %}
     select
@@ -112,7 +216,9 @@
         cast(null as {{ native_type_trino(spec) }}) as "{{ name | lower }}",
         {%- endfor %}
         cast(null as varchar) as source_file,
-        cast(null as timestamp(6)) as ingest_timestamp
+        cast(null as timestamp(6)) as ingest_timestamp,
+        cast(null as varchar) as line_problem,
+        cast(null as array(varchar)) as unrecognised_fields
     where false
     {%- endif %}
 {%- endmacro %}

@@ -46,3 +46,114 @@
 {% macro athena__ingest_timestamp_from_source() -%}
     cast(ingest_timestamp as timestamp(6))
 {%- endmacro %}
+
+
+{#- The raw files of a stream ('pinpoint': the Parquet files; 'ses', 'sms': every object) as rows of
+    source_file, file_size_bytes and the bytes audit_unreadable_files checks: head_bytes and
+    tail_bytes (4 each), footer_length (the little-endian length before the final magic), gzip_header
+    (3 bytes), beside the constants parquet_magic and gzip_magic. DuckDB reads them with read_blob; other
+    engines read the files themselves, so the relation is empty there. -#}
+{% macro raw_file_listing(stream) %}
+    {{- return(adapter.dispatch('raw_file_listing', 'engagement_events')(stream)) -}}
+{% endmacro %}
+
+{% macro default__raw_file_listing(stream) -%}
+    (
+        select
+            cast(null as varchar) as source_file,
+            cast(null as bigint) as file_size_bytes,
+            cast(null as varbinary) as head_bytes,
+            cast(null as varbinary) as tail_bytes,
+            cast(null as bigint) as footer_length,
+            cast(null as varbinary) as gzip_header,
+            cast(null as varbinary) as parquet_magic,
+            cast(null as varbinary) as gzip_magic
+        where false
+    )
+{%- endmacro %}
+
+{% macro duckdb__raw_file_listing(stream) -%}
+    {%- set path = var('events_path', 'data/events') if stream == 'pinpoint' else var(stream ~ '_events_path', 'data/' ~ stream ~ '_events') -%}
+    {%- set pattern = '*.parquet' if stream == 'pinpoint' else '*.gz' -%}
+    {%- if execute and run_query("select count(*) from glob('" ~ path ~ "/**/" ~ pattern ~ "')").columns[0].values()[0] == 0 -%}
+    {{ default__raw_file_listing(stream) }}
+    {%- else -%}
+    (
+        select
+            files.filename as source_file,
+            cast(files.size as bigint) as file_size_bytes,
+            files.content[1:4] as head_bytes,
+            files.content[-4:] as tail_bytes,
+            try_cast('0x' || substr(hex(files.content[-8:-5]), 7, 2) || substr(hex(files.content[-8:-5]), 5, 2)
+                || substr(hex(files.content[-8:-5]), 3, 2) || substr(hex(files.content[-8:-5]), 1, 2) as bigint) as footer_length,
+            files.content[1:3] as gzip_header,
+            cast('PAR1' as blob) as parquet_magic,
+            from_hex('1f8b08') as gzip_magic
+        from read_blob('{{ path }}/**/{{ pattern }}') as files
+    )
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- DuckDB: the text of a raw source relation (a read_parquet/read_csv call over `path`/**/`pattern`)
+    with the files audit_unreadable_files lists taken out, as an explicit file list; the text unchanged
+    when there are none (or while parsing, or before the audit exists). none when no readable file is
+    left. With the var fail_on_unreadable_files, an unreadable file stops the build instead, named. -#}
+{% macro skip_unreadable_files(relation_text, stream, path, pattern, log_skipped=true) %}
+    {%- set audit = ref('audit_unreadable_files') -%}
+    {%- if not execute or 'read_' not in relation_text -%}
+        {{- return(relation_text) -}}
+    {%- endif -%}
+    {%- if adapter.get_relation(database=audit.database, schema=audit.schema, identifier=audit.identifier) is none -%}
+        {{- return(relation_text) -}}
+    {%- endif -%}
+    {%- set unreadable = run_query("select source_file, problem from " ~ audit ~ " where source_system = '" ~ stream ~ "' order by source_file") -%}
+    {%- if unreadable.rows | length == 0 -%}
+        {{- return(relation_text) -}}
+    {%- endif -%}
+    {%- set listed = [] -%}
+    {%- for row in unreadable.rows -%}
+        {%- do listed.append(row[0] ~ ' (' ~ row[1] ~ ')') -%}
+    {%- endfor -%}
+    {%- if var('fail_on_unreadable_files', false) -%}
+        {{ exceptions.raise_compiler_error("engagement_events: unreadable " ~ stream ~ " files (fail_on_unreadable_files is on): " ~ listed | join('; ')) }}
+    {%- endif -%}
+    {%- if log_skipped %}
+    {{ log("engagement_events: WARNING skipping " ~ listed | length ~ " unreadable " ~ stream ~ " file(s), listed in audit_unreadable_files: " ~ listed | join('; '), info=true) }}
+    {%- endif %}
+    {%- set readable = run_query(
+        "select file from glob('" ~ path ~ "/**/" ~ pattern ~ "') where file not in (select source_file from "
+        ~ audit ~ " where source_system = '" ~ stream ~ "') order by file"
+    ).columns[0].values() -%}
+    {%- if readable | length == 0 -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {%- set quoted = [] -%}
+    {%- for file in readable -%}
+        {%- do quoted.append("'" ~ (file | replace("'", "''")) ~ "'") -%}
+    {%- endfor -%}
+    {{- return(relation_text | replace("'" ~ path ~ "/**/" ~ pattern ~ "'", '[' ~ quoted | join(', ') ~ ']')) -}}
+{% endmacro %}
+
+
+{#- The loaded_at_query of a raw source's freshness check: the newest ingest hour. Two exceptions:
+    - pinpoint after var pinpoint_end_timestamp: no event can arrive any more, so the age is measured at
+      the end (the newest hour shifted by the time since), and a history that reaches the end stays green;
+    - a DuckDB folder of generated samples (SAMPLE_DATA.md beside it): not a live stream, so it is
+      reported as loaded now, and `dbt source freshness` on `make run`'s samples is not red. -#}
+{% macro freshness_loaded_at(stream, relation) -%}
+    {%- set path = var('events_path', 'data/events') if stream == 'pinpoint' else var(stream ~ '_events_path', 'data/' ~ stream ~ '_events') -%}
+    {%- set is_sample = target.type == 'duckdb' and execute
+        and run_query("select count(*) from glob('" ~ path ~ "/../SAMPLE_DATA.md')").columns[0].values()[0] > 0 -%}
+    {%- if is_sample -%}
+    select {{ utc_now() }}
+    {%- elif stream == 'pinpoint' -%}
+    {%- set end_at = "timestamp '" ~ var('pinpoint_end_timestamp', '2026-10-30 00:00:00') ~ "'" -%}
+    select
+        max({{ ingest_timestamp_from_source() }})
+        + case when {{ utc_now() }} > {{ end_at }} then {{ utc_now() }} - {{ end_at }} else {{ utc_now() }} - {{ utc_now() }} end
+    from {{ relation }}
+    {%- else -%}
+    select max({{ ingest_timestamp_from_source() }}) from {{ relation }}
+    {%- endif -%}
+{%- endmacro %}

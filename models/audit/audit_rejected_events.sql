@@ -2,7 +2,7 @@
     with the file they came from and the reason. -#}
 with base as (
 
-    {{ all_base_events() }}
+    {{ all_base_events(['rejection_detail']) }}
 
 ),
 
@@ -10,6 +10,7 @@ final as (
 
     select
         {{ event_rejection_reason('base') }} as rejection_reason,
+        base.rejection_detail,
         base.source_system,
         base.source_file,
         base.ingest_timestamp,

@@ -42,7 +42,7 @@ def browser_unavailable() -> str | None:
     try:
         import selenium  # noqa: F401
     except ImportError:
-        return "the Python package selenium is not installed (it is pinned in requirements.txt: make venv)"
+        return "the Python package selenium is not installed (it is pinned in requirements-test.txt: make test-venv)"
     if _missing() and INSTALL_SCRIPT.exists() and shutil.which("bash"):
         done = subprocess.run(["bash", str(INSTALL_SCRIPT)], capture_output=True, text=True, timeout=900)
         reason = _missing()

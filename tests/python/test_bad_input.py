@@ -16,10 +16,13 @@ def _build_output(project: DbtProject, capfd: pytest.CaptureFixture[str]) -> tup
 
 
 def test_missing_events_folder_is_named(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """No stream at all (make_project's native folders do not exist): one error naming the three paths."""
     missing = tmp_path / "no-such-folder"
     ok, out = _build_output(make_project(tmp_path, missing), capfd)
     assert not ok
-    assert f"no Parquet files under events_path '{missing}'" in out
+    assert "no event files in any stream" in out
+    assert f"events_path '{missing}'" in out
+    assert f"ses_events_path '{tmp_path / 'no_ses_events'}'" in out
 
 
 def test_empty_events_folder_is_named(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
@@ -27,25 +30,65 @@ def test_empty_events_folder_is_named(tmp_path: Path, capfd: pytest.CaptureFixtu
     (empty / "2026/10/01/00").mkdir(parents=True)
     ok, out = _build_output(make_project(tmp_path, empty), capfd)
     assert not ok
-    assert f"no Parquet files under events_path '{empty}'" in out
+    assert f"events_path '{empty}'" in out
 
 
-def test_corrupt_parquet_file_is_named_and_nothing_is_half_written(
+CORRUPT = {
+    "not-parquet.parquet": b"PAR1 this is not a parquet file PAR1",
+    "empty.parquet": b"",
+    "foreign.parquet": b"\x89PNG\r\n\x1a\n" + b"\0" * 64,
+}
+
+
+def test_corrupt_parquet_files_are_skipped_and_audited(
     tmp_path: Path, sample_events: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     events = tmp_path / "events"
     shutil.copytree(sample_events, events)
     project = make_project(tmp_path, events)
-    project.invoke("seed")   # the marts read seeds (machine-engagement rules, mailbox providers)
-    project.invoke("run")
+    project.invoke("run", "--select", "+int_events")
     before = project.query("select count(*), max(ingest_timestamp) from int_events")
+    folder = events / "2026/10/01/23"
+    folder.mkdir(parents=True)
+    for name, body in CORRUPT.items():
+        (folder / name).write_bytes(body)
+    # a real file, truncated as an interrupted upload leaves it
+    whole = next(events.rglob("*.parquet")).read_bytes()
+    (folder / "truncated.parquet").write_bytes(whole[: len(whole) // 2])
+    expected = sorted(str(folder / name) for name in [*CORRUPT, "truncated.parquet"])
+    project.invoke("run", "--select", "+int_events")
+    out = capfd.readouterr().out
+    assert "skipping 4 unreadable pinpoint file(s)" in out
+    audited = project.query("select source_file, problem from audit_unreadable_files order by 1")
+    assert [row[0] for row in audited] == expected
+    assert all(row[1] for row in audited)
+    # the readable files are all still read, nothing else changed
+    assert project.query("select count(*), max(ingest_timestamp) from int_events") == before
+
+
+def test_unreadable_files_can_be_made_fatal(tmp_path: Path, sample_events: Path,
+                                            capfd: pytest.CaptureFixture[str]) -> None:
+    events = tmp_path / "events"
+    shutil.copytree(sample_events, events)
     corrupt = events / "2026/10/01/23/broken.parquet"
     corrupt.parent.mkdir(parents=True)
-    corrupt.write_bytes(b"PAR1 this is not a parquet file PAR1")
-    ok, out = _build_output(project, capfd)
-    assert not ok
-    assert str(corrupt) in out
-    assert project.query("select count(*), max(ingest_timestamp) from int_events") == before
+    corrupt.write_bytes(CORRUPT["not-parquet.parquet"])
+    project = make_project(tmp_path, events, fail_on_unreadable_files=True)
+    result = project.invoke("run", "--select", "+int_events", expect_ok=False)
+    assert not result.success
+    assert str(corrupt) in capfd.readouterr().out
+
+
+def test_a_gzip_object_that_is_not_gzip_is_skipped(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    from world_events import encode, ses_send, write_lines
+
+    ses = tmp_path / "ses" / "2026/11/02/10"
+    write_lines(ses, "good.gz", [encode(ses_send("m-1", "Hello", "2026-11-02T10:00:00.000Z"))], gzipped=True)
+    (ses / "bad.gz").write_bytes(b"\x1f\x8b garbage, not a deflate stream")
+    project = make_project(tmp_path, tmp_path / "no_events", ses_events_path=str(tmp_path / "ses"))
+    project.invoke("run", "--select", "+int_events")
+    assert project.query("select source_file from audit_unreadable_files") == [(str(ses / "bad.gz"),)]
+    assert project.query("select message_id from int_events") == [("m-1",)]
 
 
 def test_unknown_target_is_named(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ COPY_IGNORE = shutil.ignore_patterns(".venv", "target", "data", "logs", ".git", 
                                      "dbt_packages", "*.duckdb", "*.duckdb.wal")
 HOSTILE_1 = "x'] || (select 1) || ['"
 HOSTILE_2 = 'a"; drop table int_events; --'
-ODD_EVENT_TYPE = "it's \"odd\"; drop table int_events; --"
+ODD_EVENT_TYPE = "it's\"odd\";drop/**/table/**/int_events;--"  # no whitespace: event types are one word
 # Attribute values of the crafted `checkout` events, cycled over the rows: valid and invalid ones per type.
 CHECKOUT_VALUES: dict[str, list[str | None]] = {
     "quantity": ["3", "+4", "007", "1.5", "0x10", " 2", "99999999999", None],
@@ -252,7 +252,7 @@ def test_hostile_attribute_names_and_event_type_are_quoted(copied: tuple[Path, D
     assert project.query("select count(*) from int_events")[0][0] > 0  # still there
     compiled = next(project.target_path.rglob("custom_odd.sql")).read_text()
     assert "'x''] || (select 1) || ['''" in compiled
-    assert "'it''s \"odd\"; drop table int_events; --'" in compiled
+    assert "'it''s\"odd\";drop/**/table/**/int_events;--'" in compiled
 
 
 def test_models_compile_and_parse_for_athena(copied: tuple[Path, DbtProject], tmp_path: Path) -> None:
@@ -293,11 +293,11 @@ INVALID_CASES: dict[str, tuple[str, list[str]]] = {
     "unknown_attribute_key": ("- event_type: signup\n  attributes: [{name: plan, kind: string}]\n",
                               ["entry #2", "event_type 'signup'", "key 'attributes[0].kind'", "unknown key"]),
     "missing_event_type": ("- name: custom_x\n  attributes: [plan]\n", ["entry #2", "no event_type", "key 'event_type'", "required"]),
-    "duplicate_event_type": ("- event_type: purchase\n  name: custom_purchase_2\n",
-                             ["entry #2", "event_type 'purchase'", "key 'event_type'", "already configured by entry #1"]),
-    "duplicate_model_name": ("- event_type: Purchase\n", ["entry #2", "event_type 'Purchase'", "key 'name'",
-                                                         "'custom_purchase' is already used by entry #1"]),
-    "unsafe_model_name": ("- event_type: signup\n  name: Custom-Signup\n",
+    "duplicate_event_type": ("- event_type: purchase\n  name: custom_purchase_2\n  attributes: [x]\n",
+                             ["entry #2", "event_type 'purchase'", "key 'event_type'", "already configured by custom_events.yml entry #1 (line 1)"]),
+    "duplicate_model_name": ("- event_type: Purchase\n  attributes: [x]\n", ["entry #2", "event_type 'Purchase'", "key 'name'",
+                                                         "'custom_purchase' is already used by custom_events.yml entry #1 (line 1)"]),
+    "unsafe_model_name": ("- event_type: signup\n  name: Custom-Signup\n  attributes: [x]\n",
                           ["entry #2", "event_type 'signup'", "key 'name'", "not a safe identifier"]),
     "unsafe_alias": ("- event_type: signup\n  attributes: [{name: plan, alias: 'a\"; drop table x; --'}]\n",
                      ["entry #2", "key 'attributes[0].alias'", "not a safe identifier"]),
@@ -305,7 +305,7 @@ INVALID_CASES: dict[str, tuple[str, list[str]]] = {
                           ["entry #2", "key 'attributes[0].alias'", "derived from the attribute name '123'"]),
     "reserved_word_alias": ("- event_type: signup\n  attributes: [{name: plan, alias: select}]\n",
                             ["entry #2", "key 'attributes[0].alias'", "reserved SQL word"]),
-    "reserved_word_name": ("- event_type: signup\n  name: order\n", ["entry #2", "key 'name'", "reserved SQL word"]),
+    "reserved_word_name": ("- event_type: signup\n  name: order\n  attributes: [x]\n", ["entry #2", "key 'name'", "reserved SQL word"]),
     "common_column_alias": ("- event_type: signup\n  attributes: [{name: when, alias: event_timestamp}]\n",
                             ["entry #2", "key 'attributes[0].alias'", "collides with a common column"]),
     "duplicate_alias": ("- event_type: signup\n  attributes: [planName, plan_name]\n",
@@ -323,8 +323,26 @@ INVALID_CASES: dict[str, tuple[str, list[str]]] = {
     "attributes_not_a_list": ("- event_type: signup\n  attributes: plan\n", ["entry #2", "key 'attributes'", "must be a list"]),
     "duplicate_yaml_key": ("- event_type: signup\n  description: a\n  description: b\n",
                            ["custom_events.yml", "line 5", "key 'description' appears twice"]),
-    "name_of_existing_model": ("- event_type: signup\n  name: int_events\n",
-                               ["entry #2", "key 'name'", "'int_events' is already a model of the project"]),
+    "name_without_prefix": ("- event_type: signup\n  name: int_events\n  attributes: [x]\n",
+                            ["entry #2", "key 'name'", "'int_events' does not start with custom_"]),
+    "name_of_existing_model": ("- event_type: signup\n  name: custom_rates\n  attributes: [x]\n",
+                               ["entry #2", "key 'name'", "'custom_rates' is already a model or seed of the project"]),
+    "builtin_event_type": ("- event_type: _email.send\n  attributes: [x]\n",
+                           ["entry #2", "event_type '_email.send'", "key 'event_type'", "built-in event type"]),
+    "event_type_with_space": ("- event_type: add to cart\n  attributes: [x]\n",
+                              ["entry #2", "key 'event_type'", "'add to cart' contains whitespace"]),
+    "padded_event_type": ("- event_type: ' signup'\n  attributes: [x]\n",
+                          ["entry #2", "key 'event_type'", "leading or trailing whitespace"]),
+    "blank_event_type": ("- event_type: '   '\n  attributes: [x]\n", ["entry #2", "key 'event_type'", "must not be blank"]),
+    "padded_attribute_name": ("- event_type: signup\n  attributes: ['plan ']\n",
+                              ["entry #2", "key 'attributes[0].name'", "'plan ' has leading or trailing whitespace"]),
+    "blank_attribute_name": ("- event_type: signup\n  attributes: [{name: '', type: int, alias: x}]\n",
+                             ["entry #2", "key 'attributes[0].name'", "must not be blank"]),
+    "empty_attribute_list": ("- event_type: signup\n  attributes: []\n",
+                             ["entry #2", "key 'attributes'", "is an empty list"]),
+    "no_attributes": ("- event_type: signup\n", ["entry #2", "key 'attributes'", "no attributes and no metrics"]),
+    "description_not_text": ("- event_type: signup\n  attributes: [x]\n  description: 5\n",
+                             ["entry #2", "key 'description'", "must be a string, got 5"]),
 }
 
 
@@ -334,6 +352,8 @@ def test_invalid_input_is_reported_and_nothing_written(kind: str, tmp_path: Path
     whole = kind in ("bad_yaml", "top_level_not_list")
     (tmp_path / "models" / "intermediate").mkdir(parents=True)
     (tmp_path / "models" / "intermediate" / "int_events.sql").write_text("select 1 as x\n")
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "custom_rates.csv").write_text("x\n1\n")
     (tmp_path / "custom_events.yml").write_text(text if whole else VALID_FIRST + text)
     assert ace.main(["--sync", "--project-dir", str(tmp_path)]) == 2
     message = capsys.readouterr().err
@@ -348,7 +368,9 @@ def test_adding_an_existing_event_fails_and_keeps_the_file(tmp_path: Path) -> No
     done = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "add_custom_event.py"), "purchase",
                            "--attributes", "item_id", "--project-dir", str(tmp_path)], capture_output=True, text=True)
     assert done.returncode == 2
-    assert "custom_events.yml: entry #2 (line 4, event_type 'purchase'): key 'event_type'" in done.stderr
+    assert ("command line (new entry, event_type 'purchase'): event type 'purchase': key 'event_type': event type "
+            "'purchase' is already configured by custom_events.yml entry #1 (line 2)") in done.stderr
+    assert "line 4" not in done.stderr, "the new entry is not in the file: no line of the file to cite"
     assert (tmp_path / "custom_events.yml").read_text() == "# ours\n" + VALID_FIRST
     assert not (tmp_path / "models").exists()
 
@@ -356,7 +378,10 @@ def test_adding_an_existing_event_fails_and_keeps_the_file(tmp_path: Path) -> No
 def test_cli_attribute_type_error_names_the_new_entry(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "custom_events.yml").write_text(VALID_FIRST)
     assert ace.main(["signup", "--attributes", "plan:text", "--project-dir", str(tmp_path)]) == 2
-    assert "entry #2 (line 3, event_type 'signup'): key 'attributes[0].type': unknown type 'text'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert ("command line (new entry, event_type 'signup'): --attributes item 'plan:text': key 'attributes[0].type': "
+            "unknown type 'text'") in err
+    assert "line 3" not in err and "entry #2" not in err
     assert (tmp_path / "custom_events.yml").read_text() == VALID_FIRST
 
 
@@ -368,7 +393,7 @@ def test_check_detects_out_of_date_files(tmp_path: Path, capsys: pytest.CaptureF
     assert ace.main(["--sync", "--project-dir", str(tmp_path)]) == 0
     assert ace.main(["--check", "--project-dir", str(tmp_path)]) == 0
 
-    config.write_text(VALID_FIRST + "- event_type: signup\n")  # an entry added by hand, not synced
+    config.write_text(VALID_FIRST + "- event_type: signup\n  attributes: [plan]\n")  # added by hand, not synced
     capsys.readouterr()
     assert ace.main(["--check", "--project-dir", str(tmp_path)]) == 1
     err = capsys.readouterr().err
@@ -394,9 +419,10 @@ def test_repository_generated_files_are_up_to_date() -> None:
 
 
 def test_appending_keeps_comments_and_entries() -> None:
-    current = "# header\n\n- event_type: a  # inline\n"
-    text = ace.appended_text(current, {"event_type": "b", "attributes": [{"name": "p", "type": "int"}]})
-    assert text.startswith(current)
+    current = "# header\n\n- event_type: a  # inline\n  attributes: [x]   # flow style, odd spacing\n"
+    text = ace.appended_text(current, {"event_type": "b", "attributes": [{"name": "p", "type": "int"}, "q"]})
+    # the file as it was, a blank line, then the new entry in the file's block style
+    assert text == current + "\n- event_type: b\n  attributes:\n    - name: p\n      type: int\n    - q\n"
     assert [e.event_type for e in cfg.parse_config(text, "f")] == ["a", "b"]
     assert ace.appended_text("# only a comment\n[]\n", {"event_type": "b"}) == "# only a comment\n- event_type: b\n"
 
@@ -410,3 +436,114 @@ def test_jinja_literal_round_trips(text: str) -> None:
 def test_derived_names() -> None:
     assert cfg.default_model_name("_session.start") == "custom_session_start"
     assert cfg.snake_case("itemId") == "item_id" and cfg.snake_case("Plan Name") == "plan_name"
+
+
+# --- --remove, and the relations it leaves behind ------------------------------------------------
+COMMENTED = """# header comment
+# (two lines)
+
+# about purchase
+- event_type: purchase   # inline comment, kept
+  attributes: [item_id, {name: price, type: double}]
+
+# about signup
+# (second line)
+- event_type: signup
+  attributes:
+    - plan
+  # a comment inside the entry
+
+- event_type: refund
+  attributes: [amount]
+"""
+
+
+def test_add_then_remove_gives_the_file_back_byte_for_byte(tmp_path: Path) -> None:
+    (tmp_path / "custom_events.yml").write_text(COMMENTED)
+    assert ace.main(["checkout", "--attributes", "price:double,item_id", "--project-dir", str(tmp_path)]) == 0
+    added = (tmp_path / "custom_events.yml").read_text()
+    assert added.startswith(COMMENTED) and "event_type: checkout" in added
+    assert (tmp_path / "models/custom_events/custom_checkout.sql").exists()
+    assert ace.main(["--remove", "custom_checkout", "--project-dir", str(tmp_path)]) == 0
+    assert (tmp_path / "custom_events.yml").read_text() == COMMENTED
+    assert not (tmp_path / "models/custom_events/custom_checkout.sql").exists()
+    assert not (tmp_path / "models/custom_events/custom_checkout.yml").exists()
+    assert ace.main(["--check", "--project-dir", str(tmp_path)]) == 0
+
+
+@pytest.mark.parametrize(("wanted", "expected"), [
+    # the middle entry, by event type: its two heading comment lines and its own comment go with it
+    ("signup", COMMENTED.replace("# about signup\n# (second line)\n- event_type: signup\n  attributes:\n    - plan\n"
+                                 "  # a comment inside the entry\n\n", "")),
+    # the first entry, by model name: the file's header stays, the entry's own heading comment goes
+    ("custom_purchase", COMMENTED.replace("# about purchase\n- event_type: purchase   # inline comment, kept\n"
+                                          "  attributes: [item_id, {name: price, type: double}]\n\n", "")),
+    # the last entry: no blank line left at the end
+    ("refund", COMMENTED.replace("\n- event_type: refund\n  attributes: [amount]\n", "")),
+])
+def test_remove_takes_out_one_entry_and_its_heading_comments(tmp_path: Path, wanted: str, expected: str,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "custom_events.yml").write_text(COMMENTED)
+    assert ace.main(["--sync", "--project-dir", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert ace.main(["--remove", wanted, "--project-dir", str(tmp_path)]) == 0
+    assert (tmp_path / "custom_events.yml").read_text() == expected
+    out = capsys.readouterr().out
+    model = wanted if wanted.startswith("custom_") else f"custom_{wanted}"
+    assert f"removed the generated files of {model}" in out
+    assert "dbt run-operation drop_custom_event_orphans" in out
+    left = {p.name for p in (tmp_path / "models/custom_events").glob("*.sql")}
+    assert left == {f"{m}.sql" for m in ("custom_purchase", "custom_signup", "custom_refund")} - {f"{model}.sql"}
+
+
+def test_remove_of_an_unknown_entry_fails_and_changes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "custom_events.yml").write_text(COMMENTED)
+    assert ace.main(["--remove", "custom_nothing", "--project-dir", str(tmp_path)]) == 2
+    assert "no entry with model name or event type 'custom_nothing'" in capsys.readouterr().err
+    assert (tmp_path / "custom_events.yml").read_text() == COMMENTED
+
+
+def test_sync_after_a_hand_removal_lists_the_models_left_in_the_warehouse(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "custom_events.yml").write_text(COMMENTED)
+    assert ace.main(["--sync", "--project-dir", str(tmp_path)]) == 0
+    (tmp_path / "custom_events.yml").write_text(COMMENTED.split("\n- event_type: refund")[0] + "\n")
+    capsys.readouterr()
+    assert ace.main(["--sync", "--project-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "removed the generated files of custom_refund" in out and "drop_custom_event_orphans" in out
+
+
+def test_orphaned_relations_are_listed_then_dropped(copied: tuple[Path, DbtProject]) -> None:
+    """A removed entry's view stays in the warehouse; the run-operation lists it (dry run), then drops only it."""
+    project_dir, project = copied
+    assert scaffold(project_dir, "refund", "--attributes", "amount:double").returncode == 0
+    assert run_dbt(project, project_dir, "run", "-s", "custom_refund", "custom_signup").success
+    project.query("create or replace view not_custom_decoy as select 1 as x")
+    project.query("create or replace view custom_hand_made as select 1 as x")  # a custom_* relation no model makes
+
+    def relations() -> set[str]:
+        return {r[0] for r in project.query("select table_name from information_schema.tables")}
+
+    done = scaffold(project_dir, "--remove", "refund")
+    assert done.returncode == 0, done.stderr
+    assert "custom_refund" in done.stdout and "drop_custom_event_orphans" in done.stdout
+    assert "custom_refund" in relations(), "removing the entry does not touch the warehouse"
+
+    listed = run_dbt(project, project_dir, "run-operation", "drop_custom_event_orphans", "--args", "{dry_run: true}")
+    assert listed.success, listed.exception
+    assert {"custom_refund", "custom_hand_made"} <= relations(), "a dry run drops nothing"
+
+    dropped = run_dbt(project, project_dir, "run-operation", "drop_custom_event_orphans")
+    assert dropped.success, dropped.exception
+    left = relations()
+    assert "custom_refund" not in left and "custom_hand_made" not in left
+    assert {"custom_signup", "not_custom_decoy", "int_events"} <= left
+
+
+def test_remove_refuses_a_list_in_flow_style(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = "[{event_type: a, attributes: [x]}, {event_type: b, attributes: [y]}]\n"
+    (tmp_path / "custom_events.yml").write_text(text)
+    assert ace.main(["--remove", "a", "--project-dir", str(tmp_path)]) == 2
+    assert "flow style" in capsys.readouterr().err
+    assert (tmp_path / "custom_events.yml").read_text() == text

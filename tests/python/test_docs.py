@@ -9,8 +9,13 @@
 """
 from __future__ import annotations
 
+import gzip
 import json
+import re
 import shutil
+import subprocess
+import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +24,7 @@ import duckdb
 import pytest
 
 from browser import browser_unavailable, headless_chromium, save_screenshot
-from conftest import REPO_ROOT, DbtProject, make_project
+from conftest import REPO_ROOT, SCRIPTS, DbtProject, make_project
 
 PROJECT = "engagement_events"
 REPO_SCREENSHOTS = REPO_ROOT / "target" / "docs_screenshots"
@@ -245,3 +250,80 @@ def test_docs_site_renders_in_chromium(docs_site: DocsSite) -> None:
                     *docs_site.manifest["exposures"]}
         assert expected <= set(nodes), f"not drawn in the lineage graph: {sorted(expected - set(nodes))}"
     print(f"\nscreenshots: {shots} (copied to {REPO_SCREENSHOTS})")
+
+
+def test_static_page_is_self_contained_and_shows_a_models_docs(docs_site: DocsSite) -> None:
+    """What `make run` prints as the docs site: static_index.html opened from file:// with no server. The
+    normal index.html fetches manifest.json and catalog.json, which a browser refuses from file://, and hangs;
+    the static page carries both inside, so it must ask for neither."""
+    reason = browser_unavailable()
+    if reason:
+        pytest.skip(f"no headless browser: {reason}")
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = docs_site.static_page
+    node = docs_site.manifest["nodes"][f"model.{PROJECT}.custom_purchase"]
+    summary = node["description"].split("\n")[0]
+    with headless_chromium(with_logs=True) as driver:
+        driver.get(f"{page.as_uri()}#!/model/model.{PROJECT}.custom_purchase")
+        text: str = WebDriverWait(driver, 30).until(
+            lambda d: d.execute_script("return document.body.innerText") if summary in d.execute_script(
+                "return document.body.innerText") else None)
+        save_screenshot(driver, docs_site.project.target_path / "docs_screenshots" / "static_custom_purchase.png",
+                        REPO_SCREENSHOTS)
+        requested = [json.loads(entry["message"])["message"].get("params", {}).get("request", {}).get("url", "")
+                     for entry in driver.get_log("performance")]
+    assert "custom_purchase" in text and "invalid_attribute_count" in text
+    fetched = [url for url in requested if url.endswith(("manifest.json", "catalog.json"))]
+    assert not fetched, f"the static page fetched {fetched}: it would hang when opened from disk"
+    assert any(url.startswith("file://") for url in requested), "no request seen at all: the log is not working"
+
+
+# --- the SES source page's sample queries -------------------------------------------------------------
+
+SOURCE_DOCS = REPO_ROOT / "models" / "docs" / "sources.md"
+
+
+def _sample_queries() -> list[str]:
+    """The ```sql blocks of the SES source's doc block: the DuckDB query, then the Athena one."""
+    text = SOURCE_DOCS.read_text(encoding="utf-8")
+    block = text.split("{% docs ses_events_table %}")[1].split("{% enddocs %}")[0]
+    return re.findall(r"```sql\n(.*?)```", block, flags=re.S)
+
+
+def test_ses_sample_query_runs_on_duckdb(tmp_path: Path) -> None:
+    ses = tmp_path / "ses_events"
+    subprocess.run([sys.executable, str(SCRIPTS / "generate_events.py"), "--format", "ses", "--ses-out", str(ses),
+                    "--events", "600", "--seed", "5", "--hours", "2", "--start", "2026-11-02T00:00:00Z", "--quiet"],
+                   check=True)
+    duckdb_sql, _ = _sample_queries()
+    assert "'data/ses_events/**/*'" in duckdb_sql, "the sample reads the default folder"
+    sql = duckdb_sql.replace("'data/ses_events/**/*'", f"'{ses}/**/*'")
+    con = duckdb.connect()
+    try:
+        limited = con.execute(sql).fetchall()
+        everything = con.execute(sql.replace("limit 10", "")).fetchall()
+    finally:
+        con.close()
+    # the oracle: every line of every file, read with gzip and json
+    expected: Counter[tuple[object, ...]] = Counter()
+    for path in sorted(p for p in ses.rglob("*") if p.is_file()):
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8") as lines:
+            for line in lines:
+                record = json.loads(line)
+                mail = record["mail"]
+                expected[(record["eventType"], mail["messageId"], (mail.get("destination") or [None])[0],
+                          mail.get("commonHeaders", {}).get("subject"), (record.get("bounce") or {}).get("bounceType"),
+                          str(path))] += 1
+    assert len(limited) == 10
+    assert sum(expected.values()) > 100
+    assert Counter(everything) == expected
+    assert {row[0] for row in everything} >= {"Send", "Delivery", "Open"}
+
+
+def test_ses_sample_query_parses_for_athena() -> None:
+    check = pytest.importorskip("check_athena_sql")
+    _, athena_sql = _sample_queries()
+    assert "due_eventdb.ses_events" in athena_sql
+    check.parse_trino(athena_sql.strip())

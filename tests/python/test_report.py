@@ -47,7 +47,8 @@ def run_report(project: DbtProject, out: Path) -> dict[str, Any]:
     """The script as a user runs it, a subprocess, on a copy of the project's DuckDB file (dbt-duckdb keeps
     this process's connection, and its lock, on the file)."""
     project.query("checkpoint")
-    copy = out.parent / f"{out.name}_warehouse.duckdb"
+    # same file name: views (the audit models) name their file's catalog
+    copy = out.parent / f"{out.name}_warehouse" / project.duckdb_path.name
     copy.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(project.duckdb_path, copy)
     done = subprocess.run([sys.executable, str(SCRIPTS / "report.py"), "--duckdb", str(copy), "--out", str(out)],
@@ -250,6 +251,7 @@ def test_queries_parse_as_trino(built_sample: DbtProject) -> None:
     wh = Recording(built_sample.duckdb_path)
     try:
         report.read_data(wh)
+        report.read_quality(wh)
     finally:
         wh.close()
     functions = load_functions()
@@ -376,3 +378,25 @@ def test_page_renders_offline_in_chromium(sample_report: Path, tmp_path: Path) -
     assert external == [], f"the page made network requests: {external}"
     assert console_errors == [], f"console errors: {console_errors}"
     print(f"\nscreenshots: {shot.parent} (copied to {REPO_SCREENSHOTS})")
+
+
+# --- the data-quality panel ---------------------------------------------------------------------------
+
+def test_data_quality_panel_counts_what_was_set_aside(tmp_path: Path) -> None:
+    """Two lines that are not JSON and one file that is not Parquet, written by hand: the panel says so."""
+    from raw_events import load_fixture, write_events
+    from world_events import encode, ses_send, write_lines
+
+    events = tmp_path / "events"
+    write_events([{**e, "_folder": "2026/10/01/09"} for e in load_fixture()], events)
+    (events / "2026/10/01/09" / "broken.parquet").write_bytes(b"not parquet at all")
+    ses = tmp_path / "ses" / "2026/11/02/10"
+    write_lines(ses, "object", [encode(ses_send("m-1", "Hi", "2026-11-02T10:00:00.000Z")), b"{oops", b"not json"])
+    project = make_project(tmp_path, events, ses_events_path=str(tmp_path / "ses"))
+    project.invoke("build", "--exclude", "resource_type:unit_test")
+    quality = {row["model"]: row["count"] for row in run_report(project, tmp_path / "report")["data_quality"]}
+    assert quality["audit_rejected_events"] == 2
+    assert quality["audit_unreadable_files"] == 1
+    assert quality["audit_schema_drift"] == 0
+    page = (tmp_path / "report" / "index.html").read_text()
+    assert 'id="data-quality"' in page and "audit_unreadable_files" in page

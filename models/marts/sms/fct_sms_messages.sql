@@ -48,7 +48,8 @@ per_message as (
         max(journey_id) as journey_id,
         max(journey_activity_id) as journey_activity_id,
         max(iso_country_code) as iso_country_code,
-        max(message_type) as message_type,
+        -- upper-cased: End User Messaging writes PROMOTIONAL, Pinpoint (Appendix A) Promotional
+        max(upper(message_type)) as message_type,
         max(origination_phone_number) as origination_phone_number,
         max({{ optional_column(ref('int_events'), 'mcc', 'varchar') }}) as mcc,
         max({{ optional_column(ref('int_events'), 'mnc', 'varchar') }}) as mnc,

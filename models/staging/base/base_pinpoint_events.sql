@@ -5,6 +5,8 @@
     With the var pseudonymize_pii on, addresses are hashed and address-shaped text redacted here
     (macros/privacy.sql, docs/privacy.md), so no model downstream ever sees them.
 -#}
+-- files the engine cannot read are listed there and skipped here:
+-- depends_on: {{ ref('audit_unreadable_files') }}
 with located as (
 
     -- The files are read right here, not in a CTE of their own: DuckDB skips whole files by folder
@@ -166,7 +168,9 @@ canonical as (
         ingest_timestamp,
         source_file,
         -- End User Messaging's isFinal: Pinpoint's SMS stream has no such flag
-        cast(null as boolean) as is_final
+        cast(null as boolean) as is_final,
+        -- the reason itself is event_rejection_reason; a Parquet row has no finer detail to add
+        cast(null as varchar) as rejection_detail
     from flattened
 
 ),

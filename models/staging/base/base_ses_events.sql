@@ -5,7 +5,20 @@
     event_type is NULL and the row is rejected and audited). No filtering, no business rules.
     With the var pseudonymize_pii on, addresses are hashed and address-shaped text redacted here
     (macros/privacy.sql, docs/privacy.md), so no model downstream ever sees them.
+    A Click on a link tagged unsubscribeLinkTag gives two rows, an _email.click and an
+    _email.unsubscribe, as Pinpoint reported it. Campaign, treatment and journey ids come from the
+    message tags named by the var native_attribution_keys.
 -#}
+{{
+    config(
+        materialized=native_base_materialization(),
+        pre_hook="{{ native_rejects_reset_hook('ses') }}",
+        post_hook="{{ native_undecodable_lines_hook('ses') }}",
+    )
+}}
+
+-- files the engine cannot read are listed there and skipped here:
+-- depends_on: {{ ref('audit_unreadable_files') }}
 with source as (
 
     {{ native_events_relation('ses') }}
@@ -15,7 +28,7 @@ with source as (
 flattened as (
 
     select
-        {{ ses_pinpoint_event_type('source') }} as event_type,
+        {{ ses_pinpoint_event_type('source') }} as mapped_event_type,
         source.eventtype as ses_event_type,
         {{ iso8601_to_timestamp('source.mail.timestamp') }} as mail_timestamp,
         {{ iso8601_to_timestamp(
@@ -29,6 +42,7 @@ flattened as (
         {{ pii_text_array('source.mail.destination') }} as destination,
         {{ pii_free_text('source.mail.commonheaders.subject') }} as subject,
         source.mail.tags as mail_tags,
+        {{ joined_array_map('source.mail.tags') }} as joined_tags,
         {{ pii_free_text('source.delivery.smtpresponse') }} as smtp_response,
         {{ pii_free_text(
             'coalesce(source.delivery.reportingmta, source.bounce.reportingmta, source.deliverydelay.reportingmta)'
@@ -82,15 +96,50 @@ flattened as (
             coalesce(source.subscription.contactlist, '')
         ) as identity_text,
         source.ingest_timestamp,
-        source.source_file
+        source.source_file,
+        source.unrecognised_fields,
+        coalesce(
+            source.line_problem,
+            case
+                when {{ ses_pinpoint_event_type('source') }} is null
+                    then 'no mapping for SES eventType ' || coalesce(source.eventtype, '(null)')
+            end
+        ) as rejection_detail
     from source
+
+),
+
+click_copies as (
+
+    select 'click' as copy_kind
+    union all
+    select 'unsubscribe' as copy_kind
+
+),
+
+with_unsubscribe_clicks as (
+
+    {#- Pinpoint reported a click on an unsubscribe link twice: as a click and as an unsubscribe. -#}
+    select
+        flattened.*,
+        case
+            when copies.copy_kind = 'unsubscribe' then '_email.unsubscribe'
+            else flattened.mapped_event_type
+        end as event_type,
+        case
+            when copies.copy_kind = 'unsubscribe' then flattened.identity_text || '|unsubscribe'
+            else flattened.identity_text
+        end as event_identity_text
+    from flattened
+    left join click_copies as copies
+        on flattened.mapped_event_type = '_email.click' and flattened.unsubscribe_link_tag is not null
 
 ),
 
 canonical as (
 
     select
-        {{ hash_text(pii_identity('identity_text')) }} as event_id,
+        {{ hash_text(pii_identity('event_identity_text')) }} as event_id,
         'ses' as source_system,
         event_type,
         -- as Pinpoint did: the email's event time is its send time, the arrival its own time
@@ -101,13 +150,7 @@ canonical as (
         cast(null as varchar) as endpoint_id,
         cast(null as varchar) as session_id,
         aws_account_id,
-        cast(null as varchar) as pinpoint_campaign_id,
-        cast(null as varchar) as pinpoint_treatment_id,
-        cast(null as varchar) as campaign_activity_id,
-        cast(null as varchar) as journey_id,
-        cast(null as varchar) as journey_run_id,
-        cast(null as varchar) as journey_activity_id,
-        cast(null as varchar) as journey_send_status,
+        {{ native_attribution_columns('joined_tags') }},
         message_id,
         mail_timestamp as message_send_timestamp,
         from_address,
@@ -142,8 +185,10 @@ canonical as (
         {{ empty_string_map() }} as client_context_custom,
         ingest_timestamp,
         source_file,
-        cast(null as boolean) as is_final
-    from flattened
+        cast(null as boolean) as is_final,
+        rejection_detail,
+        unrecognised_fields
+    from with_unsubscribe_clicks
 
 ),
 

@@ -6,7 +6,19 @@
     event_type is NULL and the row is rejected and audited). Intermediate events (isFinal false) are
     kept, with is_final false. With the var pseudonymize_pii on, phone numbers are hashed and
     address-shaped text redacted here (macros/privacy.sql, docs/privacy.md).
+    Campaign, treatment and journey ids come from the context keys named by the var
+    native_attribution_keys.
 -#}
+{{
+    config(
+        materialized=native_base_materialization(),
+        pre_hook="{{ native_rejects_reset_hook('sms') }}",
+        post_hook="{{ native_undecodable_lines_hook('sms') }}",
+    )
+}}
+
+-- files the engine cannot read are listed there and skipped here:
+-- depends_on: {{ ref('audit_unreadable_files') }}
 with source as (
 
     {{ native_events_relation('sms') }}
@@ -34,13 +46,7 @@ canonical as (
         cast(null as varchar) as endpoint_id,
         cast(null as varchar) as session_id,
         cast(null as varchar) as aws_account_id,
-        cast(null as varchar) as pinpoint_campaign_id,
-        cast(null as varchar) as pinpoint_treatment_id,
-        cast(null as varchar) as campaign_activity_id,
-        cast(null as varchar) as journey_id,
-        cast(null as varchar) as journey_run_id,
-        cast(null as varchar) as journey_activity_id,
-        cast(null as varchar) as journey_send_status,
+        {{ native_attribution_columns('source.context') }},
         source.messageid as message_id,
         -- when the send request was received
         {{ epoch_ms_to_timestamp('source.messagerequesttimestamp') }} as message_send_timestamp,
@@ -79,7 +85,20 @@ canonical as (
         {{ empty_string_map() }} as client_context_custom,
         source.ingest_timestamp,
         source.source_file,
-        source.isfinal as is_final
+        source.isfinal as is_final,
+        coalesce(
+            source.line_problem,
+            -- noqa: disable=LT02
+            case
+                when {{ sms_pinpoint_event_type('source.eventtype', 'source.messagestatus', 'source.isfinal') }} is null
+                    then concat(
+                        'no mapping for End User Messaging eventType ', coalesce(source.eventtype, '(null)'),
+                        ' (messageStatus ', coalesce(source.messagestatus, '(null)'), ')'
+                    )
+            end
+            -- noqa: enable=LT02
+        ) as rejection_detail,
+        source.unrecognised_fields
     from source
 
 ),
