@@ -201,7 +201,8 @@
 
 {#- The engagement measures shared by the email rollups, over rows of fct_email_messages that are
     already restricted to sent messages: distinct-message counts (*_messages), event counts
-    (*_events) and rates (engaged messages / sent messages). Ends without a comma. -#}
+    (*_events) and rates (engaged messages / sent messages), raw and human (opens and clicks that
+    fct_email_engagements does not classify as machine). Ends without a comma. -#}
 {% macro email_engagement_measures() -%}
         count(*) as sent_messages,
         sum(case when is_delivered then 1 else 0 end) as delivered_messages,
@@ -220,6 +221,14 @@
         {{ safe_divide('sum(case when is_unsubscribed then 1 else 0 end)', 'count(*)') }} as unsubscribe_rate,
         {{ safe_divide('sum(case when is_clicked and is_opened then 1 else 0 end)', 'sum(case when is_opened then 1 else 0 end)') }}
             as click_to_open_rate,
+        sum(case when is_human_opened then 1 else 0 end) as human_opened_messages,
+        sum(case when is_human_clicked then 1 else 0 end) as human_clicked_messages,
+        sum(human_open_events) as human_open_events,
+        sum(machine_open_events) as machine_open_events,
+        sum(human_click_events) as human_click_events,
+        sum(machine_click_events) as machine_click_events,
+        {{ safe_divide('sum(case when is_human_opened then 1 else 0 end)', 'count(*)') }} as human_open_rate,
+        {{ safe_divide('sum(case when is_human_clicked then 1 else 0 end)', 'count(*)') }} as human_click_rate,
         min(sent_at) as first_sent_at,
         max(sent_at) as last_sent_at
 {%- endmacro %}

@@ -532,6 +532,7 @@ def main(argv: list[str] | None = None) -> int:
     progress("incremental: full run of the short history, then one more hour on each history ...")
     short_dbt = Dbt(work / "short", short_events, work / "short" / "warehouse.duckdb")
     incremental: dict[str, Any] = {}
+    short_dbt.run("short_seed", "seed")   # the marts read seeds; `dbt run` does not load them
     short_full = short_dbt.run("short_full_run", "run")
     for key, dbt, events, hours, full in (("short", short_dbt, short_events, args.short_hours, short_full),
                                           ("long", long_dbt, long_events, args.long_hours, build)):

@@ -39,6 +39,10 @@ HOURLY_MAX_SPAN = dt.timedelta(hours=72)  # longer spans are drawn per day
 TOP_CAMPAIGNS = 8
 TOP_SUBJECTS = 10
 TOP_SMS_GROUPS = 8  # more countries or campaigns than this: the rest are drawn as "other"
+TOP_REVENUE_GROUPS = 8
+# The deliverability marts of issue 21: read when present (a warehouse built before them still reports).
+DELIVERABILITY_TABLES = ("fct_email_engagements", "agg_email_deliverability_by_provider_daily", "suppression_list",
+                         "fct_conversions")
 WILSON_Z = 1.96  # 95 % interval
 PLOT_CONFIG = {"displaylogo": False, "responsive": True, "showSendToCloud": False,
                "topojsonURL": ""}
@@ -243,6 +247,7 @@ def read_data(wh: Warehouse) -> dict[str, Any]:
             sum(cast(total_cost_usd as double)) as cost_usd
         from {t('agg_sms_cost_daily')}
         group by sent_date, pinpoint_campaign_id, journey_id, iso_country_code order by sent_date""")
+    read_deliverability(wh, data)
     data["sources"] = []
     data["source_note"] = ""
     if "source_system" in (wh.columns("int_events") if "int_events" in wh.tables() else set()):
@@ -255,6 +260,46 @@ def read_data(wh: Warehouse) -> dict[str, Any]:
     else:
         data["source_note"] = " (int_events has no source_system column: built before the native SES/SMS sources)"
     return data
+
+
+def read_deliverability(wh: Warehouse, data: dict[str, Any]) -> None:
+    """Human vs machine engagement, mailbox providers, suppression-list growth, attributed revenue."""
+    t = wh.table
+    present = wh.tables()
+    data["missing_deliverability"] = [name for name in DELIVERABILITY_TABLES if name not in present]
+    data["human"] = {"opened": 0, "clicked": 0}
+    if "human_opened_messages" in wh.columns("agg_email_engagement_hourly"):
+        data["human"] = wh.query(f"""
+            select sum(human_opened_messages) as opened, sum(human_clicked_messages) as clicked
+            from {t('agg_email_engagement_hourly')}""")[0]
+    data["machine"] = [] if "fct_email_engagements" not in present else wh.query(f"""
+        select engagement_type, coalesce(machine_reason, 'human') as reason, count(*) as events
+        from {t('fct_email_engagements')} group by engagement_type, coalesce(machine_reason, 'human')
+        order by engagement_type, count(*) desc""")
+    data["providers"] = [] if "agg_email_deliverability_by_provider_daily" not in present else wh.query(f"""
+        select provider_group, sum(sent_recipients) as sent, sum(delivered_recipients) as delivered,
+            sum(hard_bounced_recipients) as bounced, sum(complained_recipients) as complained,
+            sum(opened_recipients) as opened, sum(human_opened_recipients) as human_opened,
+            sum(case when is_complaint_rate_above_mailbox_target then 1 else 0 end) as days_above_target,
+            sum(case when is_complaint_rate_at_mailbox_max then 1 else 0 end) as days_at_max
+        from {t('agg_email_deliverability_by_provider_daily')}
+        group by provider_group order by sum(sent_recipients) desc, provider_group""")
+    data["suppression"] = [] if "suppression_list" not in present else wh.query(f"""
+        select cast(suppressed_since as date) as day, reason, count(*) as addresses
+        from {t('suppression_list')} group by cast(suppressed_since as date), reason
+        order by cast(suppressed_since as date), reason""")
+    data["revenue"] = [] if "fct_conversions" not in present else wh.query(f"""
+        select
+            case
+                when not is_attributed then 'unattributed'
+                when pinpoint_campaign_id is not null then 'campaign ' || pinpoint_campaign_id
+                when journey_id is not null then 'journey ' || journey_id
+                when subject is not null then 'subject: ' || subject
+                else channel || ' (no campaign)'
+            end as attributed_to,
+            is_attributed, count(*) as conversions, sum(conversion_value) as revenue
+        from {t('fct_conversions')}
+        group by 1, 2 order by sum(conversion_value) desc""")
 
 
 # What each audit model counts, for the data-quality panel: (model, what its rows are, count expression).
@@ -464,6 +509,69 @@ def sources_figure(data: dict[str, Any]) -> Any:
                    f"send {unit} (UTC)", f"messages per {unit}", barmode="stack")
 
 
+def machine_figure(data: dict[str, Any]) -> Any:
+    rows = data["machine"]
+    reasons = sorted({str(r["reason"]) for r in rows}, key=lambda x: (x != "human", x))
+    fig = go.Figure()
+    for reason in reasons:
+        counts = {str(r["engagement_type"]): num(r["events"]) for r in rows if r["reason"] == reason}
+        fig.add_trace(go.Bar(x=["open", "click"], y=[counts.get("open", 0.0), counts.get("click", 0.0)],
+                             name=html.escape(reason)))
+    return _layout(fig, "Opens and clicks by people and by machines (fct_email_engagements)",
+                   "engagement", "events", barmode="stack")
+
+
+def provider_figure(data: dict[str, Any]) -> Any:
+    rows = data["providers"]
+
+    def pct(numerator: Any, denominator: Any, digits: int = 2) -> str:
+        value = rate(num(numerator), num(denominator))
+        return "n/a" if value is None else f"{value:.{digits}%}"
+
+    columns = [
+        ("provider", [html.escape(str(r["provider_group"])) for r in rows]),
+        ("sent", [f"{num(r['sent']):,.0f}" for r in rows]),
+        ("delivery rate", [pct(r["delivered"], r["sent"], 1) for r in rows]),
+        ("bounce rate", [pct(r["bounced"], r["sent"]) for r in rows]),
+        ("complaint rate", [pct(r["complained"], r["sent"], 3) for r in rows]),
+        ("open rate (raw)", [pct(r["opened"], r["sent"], 1) for r in rows]),
+        ("human open rate", [pct(r["human_opened"], r["sent"], 1) for r in rows]),
+        ("days >= 0.1 % / >= 0.3 %", [f"{num(r['days_above_target']):.0f} / {num(r['days_at_max']):.0f}"
+                                      for r in rows]),
+    ]
+    fig = go.Figure(go.Table(header={"values": [c[0] for c in columns], "align": "left"},
+                             cells={"values": [c[1] for c in columns], "align": "left"}))
+    return _layout(fig, "Deliverability by mailbox provider (recipient domain), all days", "", "",
+                   height=140 + 30 * len(rows))
+
+
+def suppression_figure(data: dict[str, Any]) -> Any:
+    rows = data["suppression"]
+    days = sorted({as_datetime(r["day"]) for r in rows})
+    fig = go.Figure()
+    for reason in sorted({str(r["reason"]) for r in rows}):
+        per_day = {as_datetime(r["day"]): num(r["addresses"]) for r in rows if r["reason"] == reason}
+        total, cumulative = 0.0, []
+        for day in days:
+            total += per_day.get(day, 0.0)
+            cumulative.append(total)
+        fig.add_trace(go.Scatter(x=days, y=cumulative, mode="lines+markers", stackgroup="reasons",
+                                 name=html.escape(reason)))
+    return _layout(fig, "Suppression list: addresses not to contact now, by the day they were suppressed",
+                   "send day (UTC)", "addresses on the list (cumulative)")
+
+
+def revenue_figure(data: dict[str, Any]) -> Any:
+    rows = data["revenue"][:TOP_REVENUE_GROUPS]
+    fig = go.Figure(go.Bar(x=[html.escape(str(r["attributed_to"]))[:50] for r in rows],
+                           y=[num(r["revenue"]) for r in rows],
+                           customdata=[num(r["conversions"]) for r in rows],
+                           hovertemplate="%{x}<br>%{y:,.2f} from %{customdata:,} conversions<extra></extra>"))
+    return _layout(fig, f"Conversion value by what it is attributed to (top {len(rows)})",
+                   "campaign, journey or subject of the attributed message", "conversion value",
+                   showlegend=False)
+
+
 @dataclass
 class Chart:
     id: str
@@ -525,7 +633,33 @@ def build_charts(data: dict[str, Any]) -> list[Chart]:
               len(sources) > 1, lambda: sources_figure(data),
               f"Only one source in the data ({', '.join(sources) or 'none'}){data['source_note']}: this chart "
               "appears when the data spans the cut-over from Pinpoint's stream to the native SES/SMS formats."),
+        chart("chart-human-machine", "Every open and click, split into people and the machine rule that matched "
+              "(Apple Mail Privacy Protection user agent or IP range, prefetch or link scan at delivery, scanner "
+              "user agents, all links clicked at once; fct_email_engagements, rules in docs/marts.md).",
+              bool(data["machine"]), lambda: machine_figure(data), not_built(data, "fct_email_engagements")
+              or "No opens or clicks in the marts."),
+        chart("chart-providers", "Per mailbox provider group of the recipient (seed mailbox_provider_domains), over "
+              "sent message-recipient pairs. Last column: days (per sending identity) with a complaint rate at or "
+              "above the Gmail / Yahoo bulk-sender levels, 0.1 % (stay below) and 0.3 % (never reach).",
+              bool(data["providers"]), lambda: provider_figure(data),
+              not_built(data, "agg_email_deliverability_by_provider_daily") or no_email),
+        chart("chart-suppression", "Addresses and phone numbers on suppression_list, counted on the day of the "
+              "earliest blocking event still in force (hard bounce, complaint, unsubscribe, SES subscription "
+              "opt-out, SMS opt-out), added up over the days; re-subscribed addresses have left the list.",
+              bool(data["suppression"]), lambda: suppression_figure(data),
+              not_built(data, "suppression_list") or "Nobody is on the suppression list."),
+        chart("chart-revenue", "Conversion value (fct_conversions) by the campaign, journey or subject of the message "
+              "it is attributed to: the last human click, else human open, else delivered SMS, within the "
+              "attribution window; unattributed conversions in their own bar.",
+              bool(data["revenue"]), lambda: revenue_figure(data),
+              not_built(data, "fct_conversions") or "No conversions in the data."),
     ]
+
+
+def not_built(data: dict[str, Any], table: str) -> str:
+    if table in data["missing_deliverability"]:
+        return f"The warehouse has no {table}: built before the deliverability marts; run dbt build."
+    return ""
 
 
 # --- headline figures -------------------------------------------------------------------------------
@@ -544,6 +678,9 @@ def headlines(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     spend = sum(num(r["cost_usd"]) for r in data["sms"])
     sms_messages = sum(num(r["messages"]) for r in data["sms"])
     fmt = "%Y-%m-%d %H:%M"
+    suppressed = sum(num(r["addresses"]) for r in data["suppression"])
+    attributed = sum(num(r["revenue"]) for r in data["revenue"] if r["is_attributed"])
+    attributed_conversions = sum(num(r["conversions"]) for r in data["revenue"] if r["is_attributed"])
     return {
         "period": {"label": "Period covered (UTC)",
                    "value": {"start": None if start is None else as_datetime(start).isoformat(),
@@ -568,6 +705,21 @@ def headlines(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "click_rate": ratio("Click rate", num(eng["clicked"]),
                             "Distinct sent messages clicked at least once / distinct sent messages "
                             "(repeated clicks count once)."),
+        "human_open_rate": ratio("Human open rate", num(data["human"]["opened"]),
+                                 "Distinct sent messages opened by a person (not a privacy proxy, prefetch or "
+                                 "scanner; fct_email_engagements) / distinct sent messages."),
+        "human_click_rate": ratio("Human click rate", num(data["human"]["clicked"]),
+                                  "Distinct sent messages clicked by a person (not a link scanner) / distinct sent "
+                                  "messages."),
+        "suppressed_addresses": {"label": "Suppressed addresses", "value": suppressed, "unit": "addresses",
+                                 "display": f"{suppressed:,.0f}",
+                                 "definition": "Email addresses and phone numbers not to contact now "
+                                               "(rows of suppression_list)."},
+        "attributed_revenue": {"label": "Attributed conversion value", "value": attributed, "unit": "value",
+                               "conversions": attributed_conversions, "display": f"{attributed:,.2f}",
+                               "detail": f"{attributed_conversions:,.0f} attributed conversions",
+                               "definition": "Sum of conversion_value of the conversions fct_conversions attributes "
+                                             "to a message (in the conversions' own currency)."},
         "sms_spend": {"label": "SMS spend", "value": spend, "unit": "USD", "messages": sms_messages,
                       "display": f"${spend:,.2f}", "detail": f"{sms_messages:,.0f} SMS messages",
                       "definition": "Sum of one price per SMS message, price_in_millicents_usd / 100,000 "

@@ -88,6 +88,8 @@ def incremental(tmp_path_factory: pytest.TempPathFactory, raw_events: Path) -> D
     project = make_project(tmp_path_factory.mktemp("marts_inc_project"), events, incremental_lookback_hours=2,
                            **TEST_VARS)
     first, second, rest = hour_dirs[:5], hour_dirs[5:7], hour_dirs[7:]
+    # the machine-engagement rules (fct_email_engagements, upstream of fct_email_messages) read seeds
+    project.invoke("seed")
     deliver(first)
     project.invoke("run", "--select", MARTS_SELECTOR)
     deliver(second)

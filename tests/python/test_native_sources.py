@@ -23,7 +23,8 @@ from raw_events import load_fixture, write_events
 SEED, EVENTS, HOURS, START = 11, 1500, 4, "2026-10-01T00:00:00Z"
 CUTOVER = "2026-10-01T02:00:00Z"
 HAS_MARTS = (REPO_ROOT / "models" / "marts").is_dir()
-SELECT = [CORE_SELECTOR, "path:models/marts"] if HAS_MARTS else [CORE_SELECTOR]
+# with their seeds and the custom-event models the conversions read
+SELECT = [CORE_SELECTOR, "+path:models/marts"] if HAS_MARTS else [CORE_SELECTOR]
 
 LEAD = ["event_timestamp", "arrival_timestamp", "application_id", "endpoint_id",
         "pinpoint_campaign_id", "pinpoint_treatment_id", "aws_account_id"]

@@ -35,7 +35,8 @@ from browser import browser_unavailable, headless_chromium, save_screenshot
 from conftest import REPO_ROOT, SCRIPTS, DbtProject, generate_events, make_project
 
 CHART_IDS = ["chart-deliverability", "chart-volumes", "chart-funnel", "chart-subjects", "chart-sms-cost-country",
-             "chart-sms-cost-campaign", "chart-sms-success", "chart-source-system"]
+             "chart-sms-cost-campaign", "chart-sms-success", "chart-source-system", "chart-human-machine",
+             "chart-providers", "chart-suppression", "chart-revenue"]
 SMS_CHARTS = {"chart-sms-cost-country", "chart-sms-cost-campaign", "chart-sms-success"}
 REPO_SCREENSHOTS = REPO_ROOT / "target" / "report_screenshots"
 README_IMAGES = REPO_ROOT / "docs" / "images"

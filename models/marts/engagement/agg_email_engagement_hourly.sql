@@ -29,6 +29,8 @@ counted as (
         sum(open_events) as open_events,
         sum(click_events) as click_events,
         sum(unsubscribe_events) as unsubscribe_events,
+        sum(case when is_human_opened then 1 else 0 end) as human_opened_messages,
+        sum(case when is_human_clicked then 1 else 0 end) as human_clicked_messages,
         {{ as_hive_timestamp('max(last_ingest_timestamp)') }} as max_ingest_timestamp,
         sent_date
     from sent
@@ -51,6 +53,10 @@ final as (
         {{ safe_divide('opened_messages', 'sent_messages') }} as open_rate,
         {{ safe_divide('clicked_messages', 'sent_messages') }} as click_rate,
         {{ safe_divide('unsubscribed_messages', 'sent_messages') }} as unsubscribe_rate,
+        human_opened_messages,
+        human_clicked_messages,
+        {{ safe_divide('human_opened_messages', 'sent_messages') }} as human_open_rate,
+        {{ safe_divide('human_clicked_messages', 'sent_messages') }} as human_click_rate,
         max_ingest_timestamp,
         sent_date
     from counted

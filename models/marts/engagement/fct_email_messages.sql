@@ -15,6 +15,12 @@ with email_events as (
 
 ),
 
+engagements as (
+
+    select * from {{ ref('fct_email_engagements') }}
+
+),
+
 message_events as (
 
     select email_events.*
@@ -72,6 +78,30 @@ per_message as (
         max(ingest_timestamp) as last_ingest_timestamp
     from message_events
     group by message_id
+
+),
+
+message_engagements as (
+
+    {#- Opens and clicks split into people and machines (fct_email_engagements). -#}
+    select
+        engagements.message_id,
+        sum(case when engagements.engagement_type = 'open' and not engagements.is_machine then 1 else 0 end)
+            as human_open_events,
+        sum(case when engagements.engagement_type = 'open' and engagements.is_machine then 1 else 0 end)
+            as machine_open_events,
+        sum(case when engagements.engagement_type = 'click' and not engagements.is_machine then 1 else 0 end)
+            as human_click_events,
+        sum(case when engagements.engagement_type = 'click' and engagements.is_machine then 1 else 0 end)
+            as machine_click_events,
+        min(case when engagements.engagement_type = 'open' and not engagements.is_machine then engagements.engaged_at end)
+            as first_human_open_at,
+        min(case when engagements.engagement_type = 'click' and not engagements.is_machine then engagements.engaged_at end)
+            as first_human_click_at
+    from engagements
+    inner join per_message
+        on engagements.message_id = per_message.message_id
+    group by engagements.message_id
 
 ),
 
@@ -139,6 +169,14 @@ final as (
         per_message.complaint_events,
         per_message.reject_events,
         per_message.rendering_failure_events,
+        coalesce(message_engagements.human_open_events, 0) > 0 as is_human_opened,
+        coalesce(message_engagements.human_click_events, 0) > 0 as is_human_clicked,
+        message_engagements.first_human_open_at,
+        message_engagements.first_human_click_at,
+        cast(coalesce(message_engagements.human_open_events, 0) as bigint) as human_open_events,
+        cast(coalesce(message_engagements.machine_open_events, 0) as bigint) as machine_open_events,
+        cast(coalesce(message_engagements.human_click_events, 0) as bigint) as human_click_events,
+        cast(coalesce(message_engagements.machine_click_events, 0) as bigint) as machine_click_events,
         per_message.send_ingest_timestamp,
         per_message.first_ingest_timestamp,
         per_message.last_ingest_timestamp
@@ -147,6 +185,8 @@ final as (
         on
             per_message.message_id = ranked_destinations.message_id
             and ranked_destinations.destination_rank = 1
+    left join message_engagements
+        on per_message.message_id = message_engagements.message_id
 
 )
 

@@ -5,6 +5,10 @@
     from ONE event per message, the price event: its _SMS.BUFFERED event (as the reference query
     does), or, when that has not arrived (or carries no price), its latest _SMS.SUCCESS or
     _SMS.FAILURE event. Message tags come from the same event.
+    Final status: the record status of the message's latest final event (End User Messaging's
+    isFinal true; for Pinpoint rows, which carry no isFinal, a success, failure or opt-out event).
+    Carrier fee, MCC, MNC and carrier name are read from int_events when the base layer carries them
+    (optional_column; docs/marts.md), else NULL.
     Incremental as fct_email_messages: changed messages are recomputed from all their events.
 -#}
 {{ config(**marts_incremental_config(unique_key='message_id', time_column='sent_at')) }}
@@ -47,6 +51,9 @@ per_message as (
         -- upper-cased: End User Messaging writes PROMOTIONAL, Pinpoint (Appendix A) Promotional
         max(upper(message_type)) as message_type,
         max(origination_phone_number) as origination_phone_number,
+        max({{ optional_column(ref('int_events'), 'mcc', 'varchar') }}) as mcc,
+        max({{ optional_column(ref('int_events'), 'mnc', 'varchar') }}) as mnc,
+        max({{ optional_column(ref('int_events'), 'carrier_name', 'varchar') }}) as carrier_name,
         max(destination_phone_number) as destination_phone_number,
         max({{ safe_cast('number_of_message_parts', 'integer') }}) as message_parts,
         {{ count_event_type('_SMS.BUFFERED') }} as buffered_events,
@@ -66,6 +73,8 @@ price_events as (
         message_id,
         event_type,
         price_in_millicents_usd,
+        {{ optional_column(ref('int_events'), 'carrier_fee_in_millicents_usd', 'double') }}
+            as carrier_fee_in_millicents_usd,
         message_tags,
         row_number() over (
             partition by message_id
@@ -95,6 +104,23 @@ status_events as (
         ) as status_rank
     from message_events
     where event_type in ('_SMS.BUFFERED', '_SMS.SUCCESS', '_SMS.FAILURE')
+
+),
+
+final_events as (
+
+    {#- The latest event that is final: isFinal true (native), or a success, failure or opt-out
+        event where the stream carries no isFinal (Pinpoint). -#}
+    select
+        message_id,
+        record_status,
+        arrival_timestamp,
+        row_number() over (
+            partition by message_id
+            order by arrival_timestamp desc, event_id desc
+        ) as final_rank
+    from message_events
+    where coalesce(is_final, event_type in ('_SMS.SUCCESS', '_SMS.FAILURE', '_SMS.OPTOUT'))
 
 ),
 
@@ -131,6 +157,14 @@ final as (
         per_message.success_events,
         per_message.failure_events,
         per_message.optout_events,
+        final_events.message_id is not null as has_final_status,
+        final_events.record_status as final_status,
+        final_events.arrival_timestamp as final_status_at,
+        price_events.carrier_fee_in_millicents_usd,
+        price_events.carrier_fee_in_millicents_usd / 100000.0 as carrier_fee_usd,
+        per_message.mcc,
+        per_message.mnc,
+        per_message.carrier_name,
         per_message.first_ingest_timestamp,
         per_message.last_ingest_timestamp
     from per_message
@@ -142,6 +176,10 @@ final as (
         on
             per_message.message_id = status_events.message_id
             and status_events.status_rank = 1
+    left join final_events
+        on
+            per_message.message_id = final_events.message_id
+            and final_events.final_rank = 1
 
 )
 
