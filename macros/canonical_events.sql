@@ -15,7 +15,8 @@
         'number_of_message_parts', 'message_type', 'origination_phone_number',
         'price_in_millicents_usd', 'has_malformed_customer_context', 'message_tags',
         'attributes', 'client_context_custom', 'ingest_timestamp', 'source_file',
-        'is_final', 'message_event_key',
+        'is_final', 'subscription_unsubscribe_all', 'carrier_fee_in_millicents_usd', 'mcc', 'mnc',
+        'carrier_name', 'message_event_key',
     ]) -}}
 {% endmacro %}
 

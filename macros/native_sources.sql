@@ -41,7 +41,9 @@
             ['deliveryDelay', ['struct', [
                 ['timestamp', s], ['delayType', s], ['expirationTime', s], ['reportingMTA', s],
                 ['delayedRecipients', ['array', ['struct', [['emailAddress', s], ['status', s], ['diagnosticCode', s]]]]]]]],
-            ['subscription', ['struct', [['contactList', s], ['timestamp', s], ['source', s]]]],
+            ['subscription', ['struct', [['contactList', s], ['timestamp', s], ['source', s],
+                ['newTopicPreferences', ['struct', [['unsubscribeAll', 'boolean'],
+                    ['topicSubscriptionStatus', ['array', ['struct', [['topicName', s], ['subscriptionStatus', s]]]]]]]]]]],
         ] -%}
     {%- elif stream == 'sms' -%}
         {%- set columns = [

@@ -38,7 +38,7 @@ CREATE TABLE __RELATION__ (
   "reject" row("reason" varchar),
   "failure" row("errormessage" varchar,"templatename" varchar),
   "deliverydelay" row("timestamp" varchar,"delaytype" varchar,"expirationtime" varchar,"reportingmta" varchar,"delayedrecipients" array(row("emailaddress" varchar,"status" varchar,"diagnosticcode" varchar))),
-  "subscription" row("contactlist" varchar,"timestamp" varchar,"source" varchar),
+  "subscription" row("contactlist" varchar,"timestamp" varchar,"source" varchar,"newtopicpreferences" row("unsubscribeall" boolean,"topicsubscriptionstatus" array(row("topicname" varchar,"subscriptionstatus" varchar)))),
   "ingest_timestamp" varchar WITH (partition_projection_type = 'DATE', partition_projection_format = 'yyyy/MM/dd/HH', partition_projection_range = ARRAY['__START__', 'NOW'], partition_projection_interval = 1, partition_projection_interval_unit = 'HOURS')
 )
 WITH (

@@ -57,7 +57,7 @@ SES_SCHEMA = """\
 9 reject struct<reason:string>
 10 failure struct<errormessage:string,templatename:string>
 11 deliverydelay struct<timestamp:string,delaytype:string,expirationtime:string,reportingmta:string,delayedrecipients:array<struct<emailaddress:string,status:string,diagnosticcode:string>>>
-12 subscription struct<contactlist:string,timestamp:string,source:string>
+12 subscription struct<contactlist:string,timestamp:string,source:string,newtopicpreferences:struct<unsubscribeall:boolean,topicsubscriptionstatus:array<struct<topicname:string,subscriptionstatus:string>>>>
 """
 SMS_SCHEMA = """\
 1 eventtype string

@@ -333,18 +333,22 @@ def test_sms_messages_final_status(built: DbtProject) -> None:
     rows = built.query("select message_id, final_status, has_final_status, message_parts, cost_usd, iso_country_code "
                        "from fct_sms_messages order by 1")
     assert rows == [("sms-1", "DELIVERED", True, 2, 0.0129, "US"), ("sms-2", "OPTED_OUT", True, 1, None, "US")]
+    # the carrier's fee (USD 0.003 = 300 thousandths of a cent) and network codes of the record
+    carrier = built.query("select carrier_fee_in_millicents_usd, mcc, mnc from fct_sms_messages "
+                          "where message_id = 'sms-1'")
+    assert carrier == [(300.0, "310", "410")]
 
 
 # ------------------------------------------------------------------------------ suppression list
-EXPECTED_SUPPRESSION_WITHOUT_DIRECTION = {
+EXPECTED_SUPPRESSION = {
     # address: (type, reason, since, causing message)
     "hb@example.org": ("email", "hard_bounce", T0 + 5 * SEC, "m-hb"),
     "cmp@example.org": ("email", "complaint", T0 + 2 * HOUR, "m-cmp"),
     "unsub@example.org": ("email", "unsubscribe", DELIVERED + HOUR, "m-unsub"),
     "subout@example.org": ("email", "ses_subscription_opt_out", T0 + HOUR, "m-subout"),
-    "resub@example.org": ("email", "unsubscribe", DELIVERED + HOUR, "m-resub"),
-    # without the direction, the opt-in at T0+1h reads as an opt-out (the safe reading)
-    "late@example.org": ("email", "ses_subscription_opt_out", T0 + HOUR, "m-late-in"),
+    # resub@example.org unsubscribed by link, then re-subscribed the next day: not on the list
+    # late@example.org re-subscribed first (T0+1h) and unsubscribed by link later (5 h after delivery)
+    "late@example.org": ("email", "unsubscribe", DELIVERED + 5 * HOUR, "m-late"),
     SMS_OPTOUT_PHONE: ("phone", "sms_opt_out", T0 + 4 * HOUR, "sms-2"),
 }
 
@@ -366,27 +370,21 @@ def _suppression(project: DbtProject) -> dict[str, tuple[Any, ...]]:
 
 
 def test_suppression_list_every_reason(built: DbtProject) -> None:
-    assert _suppression(built) == EXPECTED_SUPPRESSION_WITHOUT_DIRECTION
+    assert _suppression(built) == EXPECTED_SUPPRESSION
     events = built.query("select count(*) from suppression_list s join int_events e "
                          "on s.causing_event_id = e.event_id")
-    assert events == [(len(EXPECTED_SUPPRESSION_WITHOUT_DIRECTION),)]
+    assert events == [(len(EXPECTED_SUPPRESSION),)]
 
 
-def test_resubscription_leaves_the_list(built: DbtProject, tmp_path: Path) -> None:
-    """With the subscription direction in int_events (the canonical column the base layer is to carry,
-    docs/marts.md), a re-subscription lifts the earlier opt-outs of its address, but not a hard bounce."""
-    copy = copy_warehouse(built, tmp_path)
-    con = duckdb.connect(str(copy.duckdb_path))
-    con.execute("alter table int_events add column subscription_unsubscribe_all boolean")
-    for message_id, _, _, unsubscribe_all in SUBSCRIPTIONS:
-        con.execute("update int_events set subscription_unsubscribe_all = ? "
-                    "where event_type = '_email.subscription' and message_id = ?", [unsubscribe_all, message_id])
-    con.close()
-    copy.invoke("run", "--select", "suppression_list")
-    expected = dict(EXPECTED_SUPPRESSION_WITHOUT_DIRECTION)
-    del expected["resub@example.org"]
-    expected["late@example.org"] = ("email", "unsubscribe", DELIVERED + 5 * HOUR, "m-late")
-    assert _suppression(copy) == expected
+def test_resubscription_leaves_the_list(built: DbtProject) -> None:
+    """The SES Subscription record's newTopicPreferences.unsubscribeAll reaches int_events, and a
+    re-subscription (false) lifts the earlier opt-outs of its address, but not a hard bounce."""
+    directions = dict(built.query(
+        "select message_id, subscription_unsubscribe_all from int_events where event_type = '_email.subscription'"))
+    assert directions == {m: flag for m, _, _, flag in SUBSCRIPTIONS}
+    listed = _suppression(built)
+    assert "resub@example.org" not in listed
+    assert listed["hb@example.org"][1] == "hard_bounce"
 
 
 # ------------------------------------------------------------------------------ providers
@@ -470,7 +468,7 @@ def test_report_shows_human_rates_providers_suppression_and_revenue(built: DbtPr
         "select message_id from int_events where event_type = '_email.click' and link like '%/unsubscribe?%'")}
     assert (got["human_open_rate"]["numerator"], got["human_open_rate"]["denominator"]) == (len(human_opened), sent)
     assert got["human_click_rate"]["numerator"] == len(human_clicked)
-    assert got["suppressed_addresses"]["value"] == len(EXPECTED_SUPPRESSION_WITHOUT_DIRECTION)
+    assert got["suppressed_addresses"]["value"] == len(EXPECTED_SUPPRESSION)
     attributed = [o[4] for o in ORDERS if o[1] == "email" and o[5] is not None] + [25.5]
     assert got["attributed_revenue"]["value"] == pytest.approx(sum(attributed))
     assert got["attributed_revenue"]["conversions"] == len(attributed)

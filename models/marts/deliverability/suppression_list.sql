@@ -34,29 +34,19 @@ sms_opt_out_events as (
 
 ),
 
-typed_email_events as (
-
-    select
-        email_events.*,
-        {{ optional_column(ref('int_events'), 'subscription_unsubscribe_all', 'boolean', 'email_events') }}
-            as subscription_unsubscribe_all
-    from email_events
-
-),
-
 hard_bounces as (
 
     select
         {{ normalized_email('bounced_recipient.email_address') }} as address,
         'hard_bounce' as reason,
-        typed_email_events.arrival_timestamp as event_at,
-        typed_email_events.event_id,
-        typed_email_events.event_type,
-        typed_email_events.message_id,
-        typed_email_events.source_system
-    from typed_email_events
-    cross join unnest(typed_email_events.bounced_recipients) as bounced (bounced_recipient)
-    where typed_email_events.event_type = '_email.hardbounce'
+        email_events.arrival_timestamp as event_at,
+        email_events.event_id,
+        email_events.event_type,
+        email_events.message_id,
+        email_events.source_system
+    from email_events
+    cross join unnest(email_events.bounced_recipients) as bounced (bounced_recipient)
+    where email_events.event_type = '_email.hardbounce'
 
 ),
 
@@ -64,15 +54,15 @@ complaints as (
 
     select
         {{ normalized_email('complained_recipient.email_address') }} as complained_address,
-        typed_email_events.destination,
-        typed_email_events.arrival_timestamp as event_at,
-        typed_email_events.event_id,
-        typed_email_events.event_type,
-        typed_email_events.message_id,
-        typed_email_events.source_system
-    from typed_email_events
-    {{ unnest_keep_empty('typed_email_events.complained_recipients', 'complained', 'complained_recipient') }}
-    where typed_email_events.event_type = '_email.complaint'
+        email_events.destination,
+        email_events.arrival_timestamp as event_at,
+        email_events.event_id,
+        email_events.event_type,
+        email_events.message_id,
+        email_events.source_system
+    from email_events
+    {{ unnest_keep_empty('email_events.complained_recipients', 'complained', 'complained_recipient') }}
+    where email_events.event_type = '_email.complaint'
 
 ),
 
@@ -111,18 +101,18 @@ consent_events as (
     select
         {{ normalized_email('recipient.recipient_address') }} as address,
         case
-            when typed_email_events.event_type = '_email.unsubscribe' then 'unsubscribe'
-            when coalesce(typed_email_events.subscription_unsubscribe_all, true) then 'ses_subscription_opt_out'
+            when email_events.event_type = '_email.unsubscribe' then 'unsubscribe'
+            when coalesce(email_events.subscription_unsubscribe_all, true) then 'ses_subscription_opt_out'
             else 'ses_subscription_opt_in'
         end as reason,
-        typed_email_events.arrival_timestamp as event_at,
-        typed_email_events.event_id,
-        typed_email_events.event_type,
-        typed_email_events.message_id,
-        typed_email_events.source_system
-    from typed_email_events
-    cross join unnest(typed_email_events.destination) as recipient (recipient_address)
-    where typed_email_events.event_type in ('_email.unsubscribe', '_email.subscription')
+        email_events.arrival_timestamp as event_at,
+        email_events.event_id,
+        email_events.event_type,
+        email_events.message_id,
+        email_events.source_system
+    from email_events
+    cross join unnest(email_events.destination) as recipient (recipient_address)
+    where email_events.event_type in ('_email.unsubscribe', '_email.subscription')
 
 ),
 

@@ -7,8 +7,7 @@
     _SMS.FAILURE event. Message tags come from the same event.
     Final status: the record status of the message's latest final event (End User Messaging's
     isFinal true; for Pinpoint rows, which carry no isFinal, a success, failure or opt-out event).
-    Carrier fee, MCC, MNC and carrier name are read from int_events when the base layer carries them
-    (optional_column; docs/marts.md), else NULL.
+    Carrier fee, MCC, MNC and carrier name come from End User Messaging's record (NULL for Pinpoint).
     Incremental as fct_email_messages: changed messages are recomputed from all their events.
 -#}
 {{ config(**marts_incremental_config(unique_key='message_id', time_column='sent_at')) }}
@@ -51,9 +50,9 @@ per_message as (
         -- upper-cased: End User Messaging writes PROMOTIONAL, Pinpoint (Appendix A) Promotional
         max(upper(message_type)) as message_type,
         max(origination_phone_number) as origination_phone_number,
-        max({{ optional_column(ref('int_events'), 'mcc', 'varchar') }}) as mcc,
-        max({{ optional_column(ref('int_events'), 'mnc', 'varchar') }}) as mnc,
-        max({{ optional_column(ref('int_events'), 'carrier_name', 'varchar') }}) as carrier_name,
+        max(mcc) as mcc,
+        max(mnc) as mnc,
+        max(carrier_name) as carrier_name,
         max(destination_phone_number) as destination_phone_number,
         max({{ safe_cast('number_of_message_parts', 'integer') }}) as message_parts,
         {{ count_event_type('_SMS.BUFFERED') }} as buffered_events,
@@ -73,8 +72,7 @@ price_events as (
         message_id,
         event_type,
         price_in_millicents_usd,
-        {{ optional_column(ref('int_events'), 'carrier_fee_in_millicents_usd', 'double') }}
-            as carrier_fee_in_millicents_usd,
+        carrier_fee_in_millicents_usd,
         message_tags,
         row_number() over (
             partition by message_id

@@ -169,6 +169,12 @@ canonical as (
         source_file,
         -- End User Messaging's isFinal: Pinpoint's SMS stream has no such flag
         cast(null as boolean) as is_final,
+        -- End User Messaging and SES fields Pinpoint's stream does not have
+        cast(null as boolean) as subscription_unsubscribe_all,
+        cast(null as double) as carrier_fee_in_millicents_usd,
+        cast(null as varchar) as mcc,
+        cast(null as varchar) as mnc,
+        cast(null as varchar) as carrier_name,
         -- the reason itself is event_rejection_reason; a Parquet row has no finer detail to add
         cast(null as varchar) as rejection_detail
     from flattened

@@ -98,6 +98,7 @@ flattened as (
         source.ingest_timestamp,
         source.source_file,
         source.unrecognised_fields,
+        source.subscription.newtopicpreferences.unsubscribeall as subscription_unsubscribe_all,
         coalesce(
             source.line_problem,
             case
@@ -186,6 +187,11 @@ canonical as (
         ingest_timestamp,
         source_file,
         cast(null as boolean) as is_final,
+        subscription_unsubscribe_all,
+        cast(null as double) as carrier_fee_in_millicents_usd,
+        cast(null as varchar) as mcc,
+        cast(null as varchar) as mnc,
+        cast(null as varchar) as carrier_name,
         rejection_detail,
         unrecognised_fields
     from with_unsubscribe_clicks

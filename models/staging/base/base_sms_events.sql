@@ -86,6 +86,12 @@ canonical as (
         source.ingest_timestamp,
         source.source_file,
         source.isfinal as is_final,
+        cast(null as boolean) as subscription_unsubscribe_all,
+        -- US dollars to thousandths of a US cent, as the price
+        round(source.totalcarrierfee * 100000, 4) as carrier_fee_in_millicents_usd,
+        source.mcc,
+        source.mnc,
+        source.carriername as carrier_name,
         coalesce(
             source.line_problem,
             -- noqa: disable=LT02
