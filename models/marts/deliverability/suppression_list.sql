@@ -45,8 +45,12 @@ hard_bounces as (
         email_events.message_id,
         email_events.source_system
     from email_events
-    cross join unnest(email_events.bounced_recipients) as bounced (bounced_recipient)
-    where email_events.event_type = '_email.hardbounce'
+    -- the cross-engine unnest (an array of rows unnests differently on Trino); a notice naming nobody
+    -- suppresses nobody
+    {{ unnest_keep_empty('email_events.bounced_recipients', 'bounced', 'bounced_recipient') }}
+    where
+        email_events.event_type = '_email.hardbounce'
+        and bounced_recipient.email_address is not null
 
 ),
 
