@@ -1,5 +1,7 @@
-{#- Every bounce event's (bounce_type, bounce_sub_type) is listed in the seed bounce_types, and the
-    seed's hard/soft agrees with the event type Pinpoint gave it. Fails with the offending pairs. -#}
+{#- The seed's hard/soft agrees with the event type each bounce was mapped to, for every (bounce_type,
+    bounce_sub_type) the seed lists (compared case-insensitively: a source may write `permanent`). A
+    project invariant, so an error; a pair the seed does not list is the source's business and only warns
+    (assert_bounce_types_known). Fails with the offending pairs. -#}
 with bounces as (
 
     select
@@ -26,11 +28,9 @@ final as (
     from bounces
     left join {{ ref('bounce_types') }} as bounce_types
         on
-            bounces.bounce_type = bounce_types.bounce_type
-            and bounces.bounce_sub_type = bounce_types.bounce_sub_type
-    where
-        bounce_types.counts_as is null
-        or bounce_types.counts_as != bounces.event_counts_as
+            upper(bounces.bounce_type) = upper(bounce_types.bounce_type)
+            and upper(bounces.bounce_sub_type) = upper(bounce_types.bounce_sub_type)
+    where bounce_types.counts_as != bounces.event_counts_as
 
 )
 

@@ -22,7 +22,7 @@ from world_events import (FROM_ADDRESS, SUBJECTS, encode, ses_click, ses_mail, s
                           write_lines)
 
 HOUR = "2026/11/02/10"
-SELECT = [CORE_SELECTOR, "path:models/marts"]
+SELECT = [CORE_SELECTOR, "+path:models/marts"]  # with what the marts read: seeds, custom-event models
 UNDECODABLE = b'{"eventType": "Send", "mail": {"messageId": "bad-bytes", "commonHeaders": {"subject": "\xff\xfe\x80"}}}'
 PINPOINT_SUBJECT = "Pinpoint \u00e9t\u00e9 \U0001f31e \u65e5\u672c\u8a9e"
 

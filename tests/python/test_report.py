@@ -351,7 +351,7 @@ def test_page_renders_offline_in_chromium(sample_report: Path, tmp_path: Path) -
             return all(ok for _, ok, _ in state)
 
         WebDriverWait(driver, 30).until(all_drawn, message=f"charts not drawn: {state}")
-        assert {t for _, _, types in state for t in types} <= {"scatter", "bar"}, state
+        assert {t for _, _, types in state for t in types} <= {"scatter", "bar", "table"}, state  # table: the provider table
         assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"), \
             "the page scrolls sideways at 1280 px"
         for chart in summary["charts"]:
