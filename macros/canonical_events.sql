@@ -54,21 +54,46 @@
     end
 {%- endmacro %}
 
-{#- The base models, one per stream format, each producing the canonical columns. -#}
-{% macro base_event_models() %}
-    {{- return(['base_pinpoint_events', 'base_ses_events', 'base_sms_events']) -}}
+{#- The first ingest hour an incremental run re-reads, as SQL (the newest loaded ingest hour of
+    int_events minus var incremental_lookback_hours; see incremental_window_start), or none when the run
+    reads everything: a full refresh, or int_events not built yet. int_validated_events and int_events
+    both take it from here, before int_events changes, so the two read the same hours. -#}
+{% macro canonical_window_start() %}
+    {%- if not execute or flags.FULL_REFRESH -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {%- set node = graph.nodes.get('model.engagement_events.int_events') -%}
+    {%- set canonical = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
+    {%- if canonical is none -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {{- return(incremental_window_start(canonical, 'ingest_timestamp')) -}}
 {% endmacro %}
 
-{#- Every base row of every stream, in the canonical columns (plus `extra_columns`, which every base
-    model also has, e.g. rejection_detail): a select to use as a CTE body. -#}
-{% macro all_base_events(extra_columns=[]) -%}
-    {%- for base_model in base_event_models() %}
-    select
-        {{ int_events_columns(base_model) }}
-        {%- for column in extra_columns %},
-        {{ base_model }}.{{ column }}
-        {%- endfor %}
-    from {{ ref(base_model) }} as {{ base_model }}
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+{#- Pre-hook of int_validated_events: before an incremental run appends the window's raw rows again,
+    delete the ones an earlier run stored for those hours (all of them when the run reads everything). -#}
+{% macro delete_canonical_window(relation) %}
+    {%- if not is_incremental() -%}
+        {{- return('select 1') -}}
+    {%- endif -%}
+    {%- set window_start = canonical_window_start() -%}
+    {%- if window_start is none -%}
+        {{- return('delete from ' ~ relation) -}}
+    {%- endif -%}
+    {{- return('delete from ' ~ relation ~ ' where ingest_timestamp >= ' ~ window_start) -}}
+{% endmacro %}
+
+{#- A random identifier per row (a UUID: 122 random bits, so a clash among billions of rows is not a
+    practical concern; the unique test on int_validated_events.validated_row_id would report one). DuckDB
+    keeps its 16-byte UUID type; Trino and Athena store the text form, which every table format takes. -#}
+{% macro random_row_id() %}
+    {{- return(adapter.dispatch('random_row_id', 'engagement_events')()) -}}
+{% endmacro %}
+
+{% macro default__random_row_id() -%}
+    cast(uuid() as varchar)
+{%- endmacro %}
+
+{% macro duckdb__random_row_id() -%}
+    uuid()
 {%- endmacro %}

@@ -1,23 +1,3 @@
-{#- Why a base row cannot be interpreted, or NULL when it can. int_events keeps the rows where this is
-    NULL; audit_rejected_events lists the others with it. One definition for both, so a row is always
-    in exactly one of them. Epoch bounds: 2010-01-01 and one day after the row's ingest hour. -#}
-{% macro event_rejection_reason(rel='base') -%}
-    case
-        when {{ rel }}.ingest_timestamp is null then 'no ingest hour: the file is outside the YYYY/MM/DD/HH/ folder layout'
-        when {{ rel }}.source_system in ('ses', 'sms') and {{ rel }}.event_type is null
-            then 'unreadable ' || {{ rel }}.source_system || ' record: not JSON, not an object of the documented shape, or an event type/status with no mapping'
-        when {{ rel }}.event_type is null or {{ rel }}.event_type = '' then 'missing event_type'
-        when {{ rel }}.event_timestamp is null then 'missing event_timestamp'
-        when {{ rel }}.arrival_timestamp is null then 'missing arrival_timestamp'
-        when {{ rel }}.event_timestamp < timestamp '2010-01-01 00:00:00'
-            or {{ rel }}.arrival_timestamp < timestamp '2010-01-01 00:00:00'
-            then 'timestamp before 2010-01-01'
-        when {{ rel }}.event_timestamp > {{ rel }}.ingest_timestamp + interval '1' day
-            or {{ rel }}.arrival_timestamp > {{ rel }}.ingest_timestamp + interval '1' day
-            then 'timestamp more than a day after the ingest hour'
-    end
-{%- endmacro %}
-
 {#- The event types the public views cover, with the view of each. -#}
 {% macro documented_event_types() %}
     {{- return({

@@ -1,28 +1,28 @@
 {#- Raw rows of every stream (Pinpoint, SES, End User Messaging SMS) that cannot be interpreted, kept
-    with the file they came from and the reason. -#}
-with base as (
+    with the file they came from and the reason (computed once, in int_validated_events). -#}
+with validated_events as (
 
-    {{ all_base_events(['rejection_detail']) }}
+    select * from {{ ref('int_validated_events') }}
 
 ),
 
 final as (
 
     select
-        {{ event_rejection_reason('base') }} as rejection_reason,
-        base.rejection_detail,
-        base.source_system,
-        base.source_file,
-        base.ingest_timestamp,
-        base.event_type,
-        base.event_timestamp,
-        base.arrival_timestamp,
-        base.application_id,
-        base.endpoint_id,
-        base.message_id,
-        base.event_id
-    from base
-    where {{ event_rejection_reason('base') }} is not null
+        validated_events.rejection_reason,
+        validated_events.rejection_detail,
+        validated_events.source_system,
+        validated_events.source_file,
+        validated_events.ingest_timestamp,
+        validated_events.event_type,
+        validated_events.event_timestamp,
+        validated_events.arrival_timestamp,
+        validated_events.application_id,
+        validated_events.endpoint_id,
+        validated_events.message_id,
+        validated_events.event_id
+    from validated_events
+    where validated_events.rejection_reason is not null
 
 )
 

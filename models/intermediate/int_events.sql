@@ -1,12 +1,15 @@
 {#-
-    One canonical row per event, from the three base models (Pinpoint, SES, End User Messaging SMS):
-    the base rows that can be interpreted (see the macro event_rejection_reason; the others go to
-    audit_rejected_events), with Firehose re-deliveries removed (identity: event_id; the earliest
-    ingest hour, then the first file, wins), then events reported by two streams during the
-    switch-over kept once (identity: message_event_key across source systems; the copy already
-    loaded, then the earliest ingest hour, then Pinpoint's, wins; see docs/native_sources.md).
+    One canonical row per event, from the validated raw rows of the three streams (int_validated_events):
+    the rows that can be interpreted (the others are in audit_rejected_events), with Firehose
+    re-deliveries removed (identity: event_id; the earliest ingest hour, then the first file, wins), then
+    events reported by two streams during the switch-over kept once (identity: message_event_key across
+    source systems; the copy already loaded, then the earliest ingest hour, then Pinpoint's, wins; see
+    docs/native_sources.md).
+    Both rankings run over a narrow projection of keys, and the kept rows are joined back by
+    validated_row_id, so no window function holds all columns of all events (docs/benchmark.md).
     Incremental: a run re-reads the last `incremental_lookback_hours` ingest hours before the newest
-    loaded hour, so late files are picked up, and never re-inserts an event loaded from an earlier hour.
+    loaded hour (canonical_window_start), so late files are picked up, and never re-inserts an event
+    loaded from an earlier hour.
 -#}
 {{
     config(
@@ -21,42 +24,74 @@
     )
 }}
 
-{%- if is_incremental() %}
-    {%- set window_start = incremental_window_start(this, 'ingest_timestamp') %}
-{%- endif %}
+{%- set window_start = canonical_window_start() %}
+{%- set reads_window = is_incremental() and window_start is not none %}
 
-with base_rows as (
+with validated_events as (
 
-    {{ all_base_events() }}
-
-),
-
-base as (
-
-    select * from base_rows
-    where
-        {{ event_rejection_reason('base_rows') }} is null
-    {% if is_incremental() %}
-        and base_rows.ingest_timestamp >= {{ window_start }}
-    {% endif %}
+    select * from {{ ref('int_validated_events') }}
 
 ),
 
-ranked as (
+validated_keys as (
+
+    {#- the same stage again, for the keys only: each import is read once, so no engine keeps a copy of
+        every column for the ranking -#}
+    select
+        validated.validated_row_id,
+        validated.event_id,
+        validated.message_event_key,
+        validated.source_system,
+        validated.ingest_timestamp,
+        validated.source_file,
+        validated.rejection_reason
+    from {{ ref('int_validated_events') }} as validated
+
+),
+
+{% if is_incremental() %}
+loaded_events as (
+
+    select * from {{ this }}
+
+),
+{% endif %}
+
+interpretable as (
 
     select
-        base.*,
+        validated_keys.validated_row_id,
+        validated_keys.event_id,
+        validated_keys.message_event_key,
+        validated_keys.source_system,
+        validated_keys.ingest_timestamp,
+        validated_keys.source_file
+    from validated_keys
+    -- noqa: disable=LT02
+    where
+        validated_keys.rejection_reason is null
+        {% if reads_window -%}
+        and validated_keys.ingest_timestamp >= {{ window_start }}
+        {%- endif %}
+    -- noqa: enable=LT02
+
+),
+
+first_deliveries as (
+
+    select
+        interpretable.*,
         row_number() over (
-            partition by base.event_id
-            order by base.ingest_timestamp, base.source_file
+            partition by interpretable.event_id
+            order by interpretable.ingest_timestamp, interpretable.source_file, interpretable.validated_row_id
         ) as delivery_rank
-    from base
+    from interpretable
 
 ),
 
 redelivery_free as (
 
-    select * from ranked
+    select * from first_deliveries
     where delivery_rank = 1
 
 ),
@@ -65,24 +100,30 @@ redelivery_free as (
 loaded_before_window as (
 
     select
-        existing.event_id,
-        existing.message_event_key,
-        existing.source_system
-    from {{ this }} as existing
-    where existing.ingest_timestamp < {{ window_start }}
+        loaded_events.event_id,
+        loaded_events.message_event_key,
+        loaded_events.source_system
+    from loaded_events
+    {%- if reads_window %}
+    where loaded_events.ingest_timestamp < {{ window_start }}
+    {%- endif %}
 
 ),
 
 loaded_in_window as (
 
-    select existing.event_id
-    from {{ this }} as existing
-    where existing.ingest_timestamp >= {{ window_start }}
+    select loaded_events.event_id
+    from loaded_events
+    {%- if reads_window %}
+    where loaded_events.ingest_timestamp >= {{ window_start }}
+    {%- else %}
+    where false
+    {%- endif %}
 
 ),
 {% endif %}
 
-cross_format_ranked as (
+cross_stream_ranked as (
 
     {#- The stream whose copy of a message event is kept: every row of the other streams with the same
         message_event_key is dropped (rows of one stream are never merged by this key). A copy that an
@@ -108,31 +149,42 @@ cross_format_ranked as (
 
 ),
 
-deduplicated as (
+kept_rows as (
 
-    select * from cross_format_ranked
-    where message_event_key is null or source_system = kept_source_system
+    select cross_stream_ranked.validated_row_id
+    from cross_stream_ranked
+    -- noqa: disable=LT02
+    where
+        (
+            cross_stream_ranked.message_event_key is null
+            or cross_stream_ranked.source_system = cross_stream_ranked.kept_source_system
+        )
+        {% if is_incremental() -%}
+        and not exists (
+            select 1 from loaded_before_window
+            where loaded_before_window.event_id = cross_stream_ranked.event_id
+        )
+        and not exists (
+            select 1 from loaded_before_window
+            where
+                loaded_before_window.message_event_key = cross_stream_ranked.message_event_key
+                and loaded_before_window.source_system != cross_stream_ranked.source_system
+        )
+        {%- endif %}
+    -- noqa: enable=LT02
 
 ),
 
 final as (
 
     select
-        {{ int_events_columns('deduplicated') }}
-    from deduplicated
-    {% if is_incremental() %}
-    where
-        not exists (
-            select 1 from loaded_before_window
-            where loaded_before_window.event_id = deduplicated.event_id
-        )
-        and not exists (
-            select 1 from loaded_before_window
-            where
-                loaded_before_window.message_event_key = deduplicated.message_event_key
-                and loaded_before_window.source_system != deduplicated.source_system
-        )
-    {% endif %}
+        {{ int_events_columns('validated_events') }}
+    from validated_events
+    inner join kept_rows
+        on validated_events.validated_row_id = kept_rows.validated_row_id
+    {%- if reads_window %}
+    where validated_events.ingest_timestamp >= {{ window_start }}
+    {%- endif %}
 
 )
 

@@ -1,29 +1,37 @@
-{#- Nothing is lost: per ingest hour, raw rows of every stream = rejected rows + re-deliveries removed
+{#- Nothing is lost: per ingest hour, raw rows of every stream (as int_validated_events holds them: one
+    row per raw row, the stage that reads the base models) = rejected rows + re-deliveries removed
     + copies of an event that another stream reported too (switch-over) + events kept, and events kept
     = events of covered types + unmapped events. Re-deliveries are counted here independently of
     int_events (rank of each copy by ingest hour and file); a cross-stream copy counts only when the
     event it stands for is really in int_events from another stream. Returns unbalanced hours. -#}
 {%- set covered = covered_event_types() -%}
 
-with base_rows as (
+with validated_rows as (
 
-    {{ all_base_events() }}
+    select
+        validated.ingest_timestamp,
+        validated.event_id,
+        validated.message_event_key,
+        validated.source_system,
+        validated.source_file,
+        validated.rejection_reason
+    from {{ ref('int_validated_events') }} as validated
 
 ),
 
 raw_rows as (
 
     select
-        base_rows.ingest_timestamp,
-        base_rows.event_id,
-        base_rows.message_event_key,
-        base_rows.source_system,
-        {{ event_rejection_reason('base_rows') }} as rejection_reason,
+        validated_rows.ingest_timestamp,
+        validated_rows.event_id,
+        validated_rows.message_event_key,
+        validated_rows.source_system,
+        validated_rows.rejection_reason,
         row_number() over (
-            partition by base_rows.event_id, ({{ event_rejection_reason('base_rows') }} is null)
-            order by base_rows.ingest_timestamp, base_rows.source_file
+            partition by validated_rows.event_id, (validated_rows.rejection_reason is null)
+            order by validated_rows.ingest_timestamp, validated_rows.source_file
         ) as copy_rank
-    from base_rows
+    from validated_rows
 
 ),
 
