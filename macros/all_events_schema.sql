@@ -147,7 +147,7 @@
 {% macro duckdb__pinpoint_file_columns() -%}
     {%- set files_relation = source('pinpoint', 'all_events') | string -%}
     {%- set readable = none if all_events_file_count() == 0 else skip_unreadable_files(
-        files_relation, 'pinpoint', var('events_path', 'data/events'), '*.parquet', log_skipped=false) -%}
+        files_relation, 'pinpoint', var('events_path', 'data/events'), '*.parquet', log_skipped=false, in_window=false) -%}
     {%- if readable is none -%}
     {{ default__pinpoint_file_columns() }}
     {%- else -%}

@@ -3,13 +3,14 @@
 
 
 {#- The raw records of a native stream ('ses' or 'sms'): one row per line/record, with every column of
-    the record layout (NULL where the record lacks it), plus source_file and ingest_timestamp.
+    the record layout (NULL where the record lacks it), plus source_file and ingest_timestamp. `raw` is
+    the stream's source() relation, named by the base model.
     A line that is not JSON, or JSON of another shape, is a row with every record column NULL (never
     dropped, never fatal), which event_rejection_reason sends to audit_rejected_events. A stream with
     no files (DuckDB) or no Glue table (Athena) is an empty, typed relation, so a Pinpoint-only
     warehouse builds unchanged. -#}
-{% macro native_events_relation(stream) %}
-    {{- return(adapter.dispatch('native_events_relation', 'engagement_events')(stream)) -}}
+{% macro native_events_relation(stream, raw) %}
+    {{- return(adapter.dispatch('native_events_relation', 'engagement_events')(stream, raw)) -}}
 {% endmacro %}
 
 {#- DuckDB reads each line of every object as one varchar (options in meta.external_location of
@@ -19,9 +20,9 @@
     temporary tables named by native_rejects_tables, which the base model's post-hook turns into
     rejected rows (see native_undecodable_lines_hook). Every other line, valid JSON or not, is a row
     here; line_problem says what is wrong with a line that is not a record. -#}
-{% macro duckdb__native_events_relation(stream) -%}
+{% macro duckdb__native_events_relation(stream, raw) -%}
     {%- set columns = native_record_columns(stream) -%}
-    {%- set readable = native_readable_relation(stream) -%}
+    {%- set readable = native_readable_relation(stream, raw=raw) -%}
     {%- if readable is not none %}
     select
         {%- for name, spec in columns %}
@@ -70,12 +71,12 @@
 
 {#- DuckDB: the text of the stream's source relation with unreadable files left out (see
     skip_unreadable_files), or none when the stream has no readable file. -#}
-{% macro native_readable_relation(stream, log_skipped=true) %}
+{% macro native_readable_relation(stream, log_skipped=true, raw=none) %}
     {%- if not native_stream_has_files(stream) -%}
         {{- return(none) -}}
     {%- endif -%}
     {{- return(skip_unreadable_files(
-        source(stream, stream ~ '_events') | string, stream,
+        (raw if raw is not none else source(stream, stream ~ '_events')) | string, stream,
         var(stream ~ '_events_path', 'data/' ~ stream ~ '_events'), '*', log_skipped)) -}}
 {% endmacro %}
 
@@ -186,9 +187,8 @@
 
 {#- Athena: the Glue table (JSON SerDe, ignore.malformed.json: a bad line is a row of NULLs), its
     "$path" and its projected ingest_timestamp partition. -#}
-{% macro default__native_events_relation(stream) -%}
+{% macro default__native_events_relation(stream, raw) -%}
     {%- set columns = native_record_columns(stream) -%}
-    {%- set raw = source(stream, stream ~ '_events') -%}
     {%- set exists = true -%}
     {%- if execute -%}
         {%- set exists = adapter.get_relation(database=raw.database, schema=raw.schema, identifier=raw.identifier) is not none -%}

@@ -99,35 +99,48 @@
 
 
 {#- DuckDB: the text of a raw source relation (a read_parquet/read_csv call over `path`/**/`pattern`)
-    with the files audit_unreadable_files lists taken out, as an explicit file list; the text unchanged
-    when there are none (or while parsing, or before the audit exists). none when no readable file is
-    left. With the var fail_on_unreadable_files, an unreadable file stops the build instead, named. -#}
-{% macro skip_unreadable_files(relation_text, stream, path, pattern, log_skipped=true) %}
+    as an explicit list of the files this run reads, or unchanged when that is every file:
+    - the files audit_unreadable_files lists are left out (with the var fail_on_unreadable_files, an
+      unreadable file stops the build instead, named);
+    - with `in_window` and an incremental run (canonical_window_start), only the files of the window's
+      ingest hours are listed, so a run on a long history neither opens nor binds the older files.
+    none when no file is left to read. The text unchanged while parsing. -#}
+{% macro skip_unreadable_files(relation_text, stream, path, pattern, log_skipped=true, in_window=true) %}
     {%- set audit = ref('audit_unreadable_files') -%}
     {%- if not execute or 'read_' not in relation_text -%}
         {{- return(relation_text) -}}
     {%- endif -%}
-    {%- if adapter.get_relation(database=audit.database, schema=audit.schema, identifier=audit.identifier) is none -%}
-        {{- return(relation_text) -}}
-    {%- endif -%}
-    {%- set unreadable = run_query("select source_file, problem from " ~ audit ~ " where source_system = '" ~ stream ~ "' order by source_file") -%}
-    {%- if unreadable.rows | length == 0 -%}
-        {{- return(relation_text) -}}
-    {%- endif -%}
+    {%- set window_start = canonical_window_start() if in_window else none -%}
+    {%- set audited = adapter.get_relation(database=audit.database, schema=audit.schema, identifier=audit.identifier) is not none -%}
     {%- set listed = [] -%}
-    {%- for row in unreadable.rows -%}
-        {%- do listed.append(row[0] ~ ' (' ~ row[1] ~ ')') -%}
-    {%- endfor -%}
-    {%- if var('fail_on_unreadable_files', false) -%}
+    {%- if audited -%}
+        {%- set unreadable = run_query("select source_file, problem from " ~ audit ~ " where source_system = '" ~ stream ~ "' order by source_file") -%}
+        {%- for row in unreadable.rows -%}
+            {%- do listed.append(row[0] ~ ' (' ~ row[1] ~ ')') -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if listed | length == 0 and window_start is none -%}
+        {{- return(relation_text) -}}
+    {%- endif -%}
+    {%- if listed and var('fail_on_unreadable_files', false) -%}
         {{ exceptions.raise_compiler_error("engagement_events: unreadable " ~ stream ~ " files (fail_on_unreadable_files is on): " ~ listed | join('; ')) }}
     {%- endif -%}
-    {%- if log_skipped %}
+    {%- if listed and log_skipped %}
     {{ log("engagement_events: WARNING skipping " ~ listed | length ~ " unreadable " ~ stream ~ " file(s), listed in audit_unreadable_files: " ~ listed | join('; '), info=true) }}
     {%- endif %}
-    {%- set readable = run_query(
-        "select file from glob('" ~ path ~ "/**/" ~ pattern ~ "') where file not in (select source_file from "
-        ~ audit ~ " where source_system = '" ~ stream ~ "') order by file"
-    ).columns[0].values() -%}
+    {%- set listing -%}
+        select files.filename
+        from (select file as filename from glob('{{ path }}/**/{{ pattern }}')) as files
+        where true
+        {%- if listed %}
+            and files.filename not in (select source_file from {{ audit }} where source_system = '{{ stream }}')
+        {%- endif %}
+        {%- if window_start is not none %}
+            and {{ ingest_timestamp_from_source() }} >= {{ window_start }}
+        {%- endif %}
+        order by files.filename
+    {%- endset -%}
+    {%- set readable = run_query(listing).columns[0].values() -%}
     {%- if readable | length == 0 -%}
         {{- return(none) -}}
     {%- endif -%}

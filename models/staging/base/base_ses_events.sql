@@ -21,7 +21,7 @@
 -- depends_on: {{ ref('audit_unreadable_files') }}
 with source as (
 
-    {{ native_events_relation('ses') }}
+    {{ native_events_relation('ses', source('ses', 'ses_events')) }}
 
 ),
 

@@ -21,7 +21,7 @@
 -- depends_on: {{ ref('audit_unreadable_files') }}
 with source as (
 
-    {{ native_events_relation('sms') }}
+    {{ native_events_relation('sms', source('sms', 'sms_events')) }}
 
 ),
 
