@@ -63,6 +63,18 @@
 {%- endmacro %}
 
 
+{#- True when an attribute's text is present but does not cast to its declared type (the model then
+    holds NULL): counted in invalid_attribute_count and in audit_custom_event_cast_failures. -#}
+{% macro custom_event_cast_fails(text_expr, attribute_type) -%}
+    ({{ text_expr }} is not null and {{ custom_event_cast(text_expr, attribute_type) }} is null)
+{%- endmacro %}
+
+{#- A text as a SQL string literal: the same on DuckDB, Trino and Athena (no backslash escapes). -#}
+{% macro custom_event_sql_string(text) -%}
+    '{{ text | string | replace("'", "''") }}'
+{%- endmacro %}
+
+
 {#- True when the whole text matches the pattern (a regular expression without anchors). -#}
 {% macro custom_event_full_match(text_expr, pattern) %}
     {{- return(adapter.dispatch('custom_event_full_match', 'engagement_events')(text_expr, pattern)) -}}
