@@ -100,13 +100,59 @@ def render_config_macro(events: list[cfg.CustomEvent]) -> str:
     )
 
 
+def jinja_sql_string(text: str) -> str:
+    """`text` as a SQL string literal (quotes doubled), written as a Jinja string literal for a macro argument."""
+    sql = "'" + text.replace("'", "''") + "'"
+    plain = all(32 <= ord(ch) < 127 for ch in sql) and '"' not in sql and "\\" not in sql
+    return f'"{sql}"' if plain else jinja_literal(sql)
+
+
 def render_model_sql(event: cfg.CustomEvent) -> str:
+    """The whole model: the import CTE (int_events of the event type), the attribute texts renamed to their
+    columns (`<alias>_text`), then `final` with each attribute cast to its declared type.
+
+    Event types reach the SQL as string literals with quotes doubled; validation refuses Jinja delimiters
+    and whitespace in them. Attribute names go through a Jinja string (jinja_sql_string); column names are
+    checked identifiers. So no value of custom_events.yml can change the statement."""
+    common = [c for c in COMMON_DOCS]
+    event_type = "'" + event.event_type.replace("'", "''") + "'"
+    renamed = [f"events.{c}" for c in common]
+    renamed += [f"{{{{ map_get('events.attributes', {jinja_sql_string(a.name)}) }}}} as {a.alias}_text"
+                for a in event.attributes]
+    renamed += [f"events.{cfg.METRICS[m.name]}" for m in {m.name: m for m in event.metrics}.values()]
+    renamed.append("events.ingest_timestamp")
+    final = [f"renamed.{c}" for c in common]
+    final += [f"renamed.{a.alias}_text as {a.alias}" if a.type == "string"
+              else f"{{{{ custom_event_cast('renamed.{a.alias}_text', '{a.type}') }}}} as {a.alias}"
+              for a in event.attributes]
+    final += [f"cast(renamed.{cfg.METRICS[m.name]} as double) as {m.alias}" for m in event.metrics]
+    failures = [f"case when {{{{ custom_event_cast_fails('renamed.{a.alias}_text', '{a.type}') }}}} then 1 else 0 end"
+                for a in event.attributes if a.type != "string"]
+    count = "\n            + ".join(failures) if failures else "0"
+    final += [f"cast(\n            {count}\n            as integer\n        ) as invalid_attribute_count",
+              "renamed.ingest_timestamp"]
+
+    def columns(items: list[str]) -> str:
+        return ",\n".join(f"        {item}" for item in items)
+
     return (
         f"{{#- {MARKER}: do not edit. Change custom_events.yml, then run\n"
         "    `python scripts/add_custom_event.py --sync`. -#}\n"
         "{{ config(materialized=var('event_views_materialization', 'view'), tags=['custom_events']) }}\n"
         "\n"
-        f"{{{{ custom_event_model('{event.name}') }}}}\n"
+        "with events as (\n\n"
+        "    select * from {{ ref('int_events') }}\n"
+        f"    where event_type = {event_type}\n\n"
+        "),\n\n"
+        "renamed as (\n\n"
+        f"    select\n{columns(renamed)}\n"
+        "    from events\n\n"
+        "),\n\n"
+        "final as (\n\n"
+        f"    select\n{columns(final)}\n"
+        "    from renamed\n\n"
+        ")\n\n"
+        "select * from final\n"
     )
 
 

@@ -1,20 +1,7 @@
 {#-
-    Typing of custom-event attribute values (text in the attributes map). One contract on both
-    engines, stricter than either engine's own cast, because DuckDB's try_cast accepts things Athena
-    rejects ('1.5' and '0x10' as integer, 'yes' as boolean) and silently drops a UTC offset when
-    casting to timestamp. A value that does not follow the contract gives NULL (never an error):
-
-      string     the text as it is
-      int        optional sign and digits ('-12', '+3', '007'); outside 32 bits -> NULL
-      bigint     the same, 64 bits
-      double     decimal or exponent notation ('19.99', '.5', '1e3'); no 'NaN', 'Infinity', '19,99'
-      boolean    'true', 't', '1' / 'false', 'f', '0' (any case)
-      date       'YYYY-MM-DD'
-      timestamp  'YYYY-MM-DD', or that with ' ' or 'T' and 'hh:mm:ss[.fff]', optionally ending in
-                 'Z' or '+hh:mm'/'-hh:mm'; with an offset the value is converted to UTC, without
-                 one it is taken as UTC. Up to 3 fractional digits (milliseconds).
-
-    No trimming: surrounding spaces make a value invalid.
+    Typing of custom-event attribute values (text in the attributes map): one contract on every engine,
+    stricter than DuckDB's or Trino's own cast; a value that does not follow it gives NULL, never an
+    error. The accepted forms per type: docs/custom_events.md, "Types, and values that do not cast".
 -#}
 
 {#- The SQL type of the column of an attribute of a declared type. -#}
@@ -60,6 +47,18 @@
             date_pattern ~ time_pattern ~ '(Z|[+-][0-9]{2}:[0-9]{2})'
         ) }}
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- True when an attribute's text is present but does not cast to its declared type (the model then
+    holds NULL): counted in invalid_attribute_count and in audit_custom_event_cast_failures. -#}
+{% macro custom_event_cast_fails(text_expr, attribute_type) -%}
+    ({{ text_expr }} is not null and {{ custom_event_cast(text_expr, attribute_type) }} is null)
+{%- endmacro %}
+
+{#- A text as a SQL string literal: the same on DuckDB, Trino and Athena (no backslash escapes). -#}
+{% macro custom_event_sql_string(text) -%}
+    '{{ text | string | replace("'", "''") }}'
 {%- endmacro %}
 
 

@@ -2,4 +2,56 @@
     `python scripts/add_custom_event.py --sync`. -#}
 {{ config(materialized=var('event_views_materialization', 'view'), tags=['custom_events']) }}
 
-{{ custom_event_model('custom_purchase') }}
+with events as (
+
+    select * from {{ ref('int_events') }}
+    where event_type = 'purchase'
+
+),
+
+renamed as (
+
+    select
+        events.event_id,
+        events.event_type,
+        events.event_timestamp,
+        events.arrival_timestamp,
+        events.application_id,
+        events.endpoint_id,
+        events.session_id,
+        events.aws_account_id,
+        {{ map_get('events.attributes', "'item_id'") }} as item_id_text,
+        {{ map_get('events.attributes', "'quantity'") }} as quantity_text,
+        {{ map_get('events.attributes', "'price'") }} as price_text,
+        {{ map_get('events.attributes', "'currency'") }} as currency_text,
+        events.ingest_timestamp
+    from events
+
+),
+
+final as (
+
+    select
+        renamed.event_id,
+        renamed.event_type,
+        renamed.event_timestamp,
+        renamed.arrival_timestamp,
+        renamed.application_id,
+        renamed.endpoint_id,
+        renamed.session_id,
+        renamed.aws_account_id,
+        renamed.item_id_text as item_id,
+        {{ custom_event_cast('renamed.quantity_text', 'int') }} as quantity,
+        {{ custom_event_cast('renamed.price_text', 'double') }} as price,
+        renamed.currency_text as currency,
+        cast(
+            case when {{ custom_event_cast_fails('renamed.quantity_text', 'int') }} then 1 else 0 end
+            + case when {{ custom_event_cast_fails('renamed.price_text', 'double') }} then 1 else 0 end
+            as integer
+        ) as invalid_attribute_count,
+        renamed.ingest_timestamp
+    from renamed
+
+)
+
+select * from final

@@ -2,4 +2,53 @@
     `python scripts/add_custom_event.py --sync`. -#}
 {{ config(materialized=var('event_views_materialization', 'view'), tags=['custom_events']) }}
 
-{{ custom_event_model('custom_signup') }}
+with events as (
+
+    select * from {{ ref('int_events') }}
+    where event_type = 'signup'
+
+),
+
+renamed as (
+
+    select
+        events.event_id,
+        events.event_type,
+        events.event_timestamp,
+        events.arrival_timestamp,
+        events.application_id,
+        events.endpoint_id,
+        events.session_id,
+        events.aws_account_id,
+        {{ map_get('events.attributes', "'plan'") }} as plan_text,
+        {{ map_get('events.attributes', "'referrer'") }} as referrer_text,
+        {{ map_get('events.attributes', "'trial'") }} as trial_text,
+        events.ingest_timestamp
+    from events
+
+),
+
+final as (
+
+    select
+        renamed.event_id,
+        renamed.event_type,
+        renamed.event_timestamp,
+        renamed.arrival_timestamp,
+        renamed.application_id,
+        renamed.endpoint_id,
+        renamed.session_id,
+        renamed.aws_account_id,
+        renamed.plan_text as plan,
+        renamed.referrer_text as referrer,
+        {{ custom_event_cast('renamed.trial_text', 'boolean') }} as trial,
+        cast(
+            case when {{ custom_event_cast_fails('renamed.trial_text', 'boolean') }} then 1 else 0 end
+            as integer
+        ) as invalid_attribute_count,
+        renamed.ingest_timestamp
+    from renamed
+
+)
+
+select * from final
