@@ -11,6 +11,10 @@
     {%- if not execute -%}
         {{- return([['parse_time_placeholder', 'string']]) -}}
     {%- endif -%}
+    {%- if 'sources' not in graph -%}
+        {{ exceptions.raise_compiler_error("engagement_events: the raw schema of " ~ source_name ~ "." ~ table_name
+            ~ " is read from the graph, which a unit test's manifest lacks; in a unit test give the model its input as a fixture") }}
+    {%- endif -%}
     {%- set node = graph.sources.values() | selectattr('source_name', 'equalto', source_name)
         | selectattr('name', 'equalto', table_name) | first -%}
     {%- if node is not defined or node is none -%}
