@@ -1,64 +1,18 @@
 {#- The two native streams that replace Pinpoint's (see docs/native_sources.md): SES event publishing
     records and AWS End User Messaging SMS event records, both newline-delimited JSON from Firehose.
 
-    Their record layout is written ONCE here, as a nested spec, and rendered as a DuckDB type (to parse
-    each JSON line on DuckDB) or a Trino type (for the typed empty relation on Athena when the Glue
-    table does not exist). A spec is a primitive name ('string', 'bigint', 'int', 'double',
-    'boolean'), ['array', spec], ['map', spec] (string keys) or ['struct', [[field, spec], ...]].
-    Field names are spelled as in the JSON (camelCase): DuckDB matches JSON keys case-sensitively, and
-    Athena's lower-cased Glue names resolve to the same identifiers. -#}
+    Their record layout is written ONCE, as the data_type of each column in models/sources/src_ses.yml
+    and src_sms.yml (read by raw_source_columns, macros/raw_schemas.sql), and rendered here as a DuckDB
+    type (to parse each JSON line on DuckDB), a Trino type (the typed empty relation on Athena when the
+    Glue table does not exist, and the Trino raw tables) or a Hive type. Field names are spelled as in
+    the JSON (camelCase): DuckDB matches JSON keys case-sensitively, and Athena's lower-cased Glue names
+    resolve to the same identifiers. -#}
 
 {% macro native_record_columns(stream) %}
-    {%- set s = 'string' -%}
-    {%- if stream == 'ses' -%}
-        {%- set recipients_struct = ['struct', [['emailAddress', s], ['action', s], ['status', s], ['diagnosticCode', s]]] -%}
-        {%- set columns = [
-            ['eventType', s],
-            ['mail', ['struct', [
-                ['timestamp', s], ['messageId', s], ['source', s], ['sourceArn', s], ['sendingAccountId', s],
-                ['destination', ['array', s]], ['headersTruncated', 'boolean'],
-                ['headers', ['array', ['struct', [['name', s], ['value', s]]]]],
-                ['commonHeaders', ['struct', [
-                    ['from', ['array', s]], ['to', ['array', s]], ['messageId', s], ['subject', s]]]],
-                ['tags', ['map', ['array', s]]]]]],
-            ['send', ['map', s]],
-            ['delivery', ['struct', [
-                ['timestamp', s], ['processingTimeMillis', 'int'], ['recipients', ['array', s]],
-                ['smtpResponse', s], ['reportingMTA', s], ['remoteMtaIp', s]]]],
-            ['open', ['struct', [['ipAddress', s], ['timestamp', s], ['userAgent', s]]]],
-            ['click', ['struct', [
-                ['ipAddress', s], ['timestamp', s], ['userAgent', s], ['link', s],
-                ['linkTags', ['map', ['array', s]]]]]],
-            ['bounce', ['struct', [
-                ['bounceType', s], ['bounceSubType', s], ['bouncedRecipients', ['array', recipients_struct]],
-                ['timestamp', s], ['feedbackId', s], ['reportingMTA', s]]]],
-            ['complaint', ['struct', [
-                ['complainedRecipients', ['array', ['struct', [['emailAddress', s]]]]], ['timestamp', s],
-                ['feedbackId', s], ['userAgent', s], ['complaintFeedbackType', s], ['complaintSubType', s],
-                ['arrivalDate', s]]]],
-            ['reject', ['struct', [['reason', s]]]],
-            ['failure', ['struct', [['errorMessage', s], ['templateName', s]]]],
-            ['deliveryDelay', ['struct', [
-                ['timestamp', s], ['delayType', s], ['expirationTime', s], ['reportingMTA', s],
-                ['delayedRecipients', ['array', ['struct', [['emailAddress', s], ['status', s], ['diagnosticCode', s]]]]]]]],
-            ['subscription', ['struct', [['contactList', s], ['timestamp', s], ['source', s],
-                ['newTopicPreferences', ['struct', [['unsubscribeAll', 'boolean'],
-                    ['topicSubscriptionStatus', ['array', ['struct', [['topicName', s], ['subscriptionStatus', s]]]]]]]]]]],
-        ] -%}
-    {%- elif stream == 'sms' -%}
-        {%- set columns = [
-            ['eventType', s], ['eventVersion', s], ['eventTimestamp', 'bigint'], ['isFinal', 'boolean'],
-            ['originationPhoneNumber', s], ['destinationPhoneNumber', s], ['isoCountryCode', s],
-            ['isInternationalSend', 'boolean'], ['mcc', s], ['mnc', s], ['carrierName', s],
-            ['messageId', s], ['messageRequestTimestamp', 'bigint'], ['messageEncoding', s],
-            ['messageType', s], ['messageStatus', s], ['messageStatusDescription', s],
-            ['context', ['map', s]], ['totalMessageParts', 'int'], ['totalMessagePrice', 'double'],
-            ['totalCarrierFee', 'double'],
-        ] -%}
-    {%- else -%}
+    {%- if stream not in ['ses', 'sms'] -%}
         {{ exceptions.raise_compiler_error("engagement_events: unknown native stream '" ~ stream ~ "' (expected ses or sms)") }}
     {%- endif -%}
-    {{- return(columns) -}}
+    {{- return(raw_source_columns(stream, stream ~ '_events')) -}}
 {% endmacro %}
 
 {#- A spec as a DuckDB type. -#}

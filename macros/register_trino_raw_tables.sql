@@ -1,7 +1,7 @@
 {#- on-run-start (Trino target): declare the three raw streams as Hive tables over their folders, so
     `dbt build --target trino --vars '{events_path: DIR, ses_events_path: DIR2, sms_events_path: DIR3}'`
-    needs no set-up, as on DuckDB. The DDL is generated from the raw schemas of scripts/athena_ddl.py
-    (macros/trino_raw_tables.sql). Each table is dropped and declared again on every run, so a changed
+    needs no set-up, as on DuckDB. The DDL is rendered from the raw schemas in models/sources/*.yml
+    (trino_raw_table_ddl, macros/trino_raw_tables.sql). Each table is dropped and declared again on every run, so a changed
     folder takes effect; dropping one removes only its metastore entry, never the files it reads. A folder
     that does not exist is an empty table. Turn it off with the var trino_register_raw_tables: false where
     the tables already exist (a cluster whose Hive or Glue catalog holds them). -#}

@@ -12,8 +12,8 @@ the table properties: no MSCK REPAIR, no partition-adding Lambda, no Glue crawle
     python scripts/athena_ddl.py --bucket my-events-bucket --table ses_events --start 2026/10/01/00
 
 The native tables read Firehose's newline-delimited JSON (gzip or not) with the OpenX JSON SerDe; a line
-that is not JSON becomes a row of NULLs (ignore.malformed.json), which the warehouse audits. Their
-columns are the record layout of macros/native_sources.sql (a test compares the two).
+that is not JSON becomes a row of NULLs (ignore.malformed.json), which the warehouse audits. Every
+table's columns are the data_type of its source columns in models/sources/*.yml (scripts/raw_schemas.py).
 
 --execute needs boto3 and AWS credentials (the usual AWS_PROFILE / environment / instance role).
 """
@@ -25,63 +25,13 @@ import sys
 import time
 from datetime import datetime
 
-# The Glue schema of the Pinpoint stream (position, name, Hive type), kept identical to
-# GLUE_SCHEMA in scripts/generate_events.py (a test compares them).
-GLUE_SCHEMA = """\
-1 event_type string
-2 event_timestamp bigint
-3 arrival_timestamp bigint
-4 event_version string
-5 application struct<app_id:string,sdk:map<string,string>>
-6 client struct<client_id:string,cognito_id:string>
-7 device struct<platform:map<string,string>>
-8 session map<string,string>
-9 attributes map<string,string>
-10 client_context struct<custom:map<string,string>>
-11 awsaccountid string
-12 facets struct<email_channel:struct<mail_event:struct<mail:struct<message_id:string,message_send_timestamp:bigint,from_address:string,destination:array<string>,headers_truncated:boolean,headers:array<map<string,string>>,common_headers:struct<from:string,to:array<string>,subject:string>>,send:map<string,string>,delivery:struct<smtp_response:string,reporting_mta:string,recipients:array<string>,processing_time_millis:int>,open:struct<ip_address:string,user_agent:string>,click:struct<ip_address:string,user_agent:string,link:string,link_tags:struct<unsubscribelinktag:array<string>>>,reject:struct<reason:string>,complaint:struct<complained_recipients:array<struct<email_address:string>>,feedback_id:string,user_agent:string,complaint_feedback_type:string>,bounce:struct<bounce_type:string,bounce_sub_type:string,bounced_recipients:array<struct<email_address:string,action:string,status:string,diagnostic_code:string>>,feedback_id:string,reporting_mta:string>>>>
-13 metrics struct<price_in_millicents_usd:double>
-"""
+from raw_schemas import glue_schema_text
 
-# The native streams (issue 12): the record layout of macros/native_sources.sql as Hive types, struct
-# fields lower-cased as Glue stores them. Position, name, Hive type.
-SES_SCHEMA = """\
-1 eventtype string
-2 mail struct<timestamp:string,messageid:string,source:string,sourcearn:string,sendingaccountid:string,destination:array<string>,headerstruncated:boolean,headers:array<struct<name:string,value:string>>,commonheaders:struct<from:array<string>,to:array<string>,messageid:string,subject:string>,tags:map<string,array<string>>>
-3 send map<string,string>
-4 delivery struct<timestamp:string,processingtimemillis:int,recipients:array<string>,smtpresponse:string,reportingmta:string,remotemtaip:string>
-5 open struct<ipaddress:string,timestamp:string,useragent:string>
-6 click struct<ipaddress:string,timestamp:string,useragent:string,link:string,linktags:map<string,array<string>>>
-7 bounce struct<bouncetype:string,bouncesubtype:string,bouncedrecipients:array<struct<emailaddress:string,action:string,status:string,diagnosticcode:string>>,timestamp:string,feedbackid:string,reportingmta:string>
-8 complaint struct<complainedrecipients:array<struct<emailaddress:string>>,timestamp:string,feedbackid:string,useragent:string,complaintfeedbacktype:string,complaintsubtype:string,arrivaldate:string>
-9 reject struct<reason:string>
-10 failure struct<errormessage:string,templatename:string>
-11 deliverydelay struct<timestamp:string,delaytype:string,expirationtime:string,reportingmta:string,delayedrecipients:array<struct<emailaddress:string,status:string,diagnosticcode:string>>>
-12 subscription struct<contactlist:string,timestamp:string,source:string,newtopicpreferences:struct<unsubscribeall:boolean,topicsubscriptionstatus:array<struct<topicname:string,subscriptionstatus:string>>>>
-"""
-SMS_SCHEMA = """\
-1 eventtype string
-2 eventversion string
-3 eventtimestamp bigint
-4 isfinal boolean
-5 originationphonenumber string
-6 destinationphonenumber string
-7 isocountrycode string
-8 isinternationalsend boolean
-9 mcc string
-10 mnc string
-11 carriername string
-12 messageid string
-13 messagerequesttimestamp bigint
-14 messageencoding string
-15 messagetype string
-16 messagestatus string
-17 messagestatusdescription string
-18 context map<string,string>
-19 totalmessageparts int
-20 totalmessageprice double
-21 totalcarrierfee double
-"""
+# The raw schemas as Glue stores them (position, name, Hive type), read from their one owner, the
+# data_type of the source columns in models/sources/*.yml (scripts/raw_schemas.py).
+GLUE_SCHEMA = glue_schema_text("all_events")
+SES_SCHEMA = glue_schema_text("ses_events")
+SMS_SCHEMA = glue_schema_text("sms_events")
 # --table value -> (schema, default key prefix) of the layout it is printed with.
 LAYOUTS = {"all_events": (GLUE_SCHEMA, "events"), "ses_events": (SES_SCHEMA, "ses_events"),
            "sms_events": (SMS_SCHEMA, "sms_events")}
@@ -163,15 +113,15 @@ def create_table_ddl(bucket: str, prefix: str, database: str, table: str, start:
 
 # ---------------------------------------------------------------------------------------- Trino
 # The same tables for open-source Trino's Hive connector (`--engine trino`, and the dbt on-run-start macro
-# register_trino_raw_tables through the generated macros/trino_raw_tables.sql). Trino does not parse HiveQL
+# register_trino_raw_tables, whose macro trino_raw_table_ddl renders the same text). Trino does not parse HiveQL
 # DDL: it declares the table with CREATE TABLE ... WITH (...) and names Athena's projection properties
 # partition_projection_*. Two differences from the Athena table: the projected key is varchar (Trino
 # refuses a timestamp partition key whose value is '2026/10/01/00'; the models parse it), and there is no
 # external_location, so a stream whose folder does not exist is an empty table rather than an error (the
 # partitions come from the location template; hive.ignore-absent-partitions skips hours with no folder).
 TRINO_FORMATS = {"all_events": "PARQUET", "ses_events": "OPENX_JSON", "sms_events": "OPENX_JSON"}
-TRINO_MACRO = "macros/trino_raw_tables.sql"
-# Placeholders the dbt macro replaces (the relation, the folder and the first projected hour).
+# Placeholders that the dbt macro trino_raw_table_ddl (macros/trino_raw_tables.sql) leaves for
+# register_trino_raw_tables (the relation, the folder and the first projected hour).
 TRINO_PLACEHOLDERS = ("__RELATION__", "__LOCATION__", "__START__")
 
 
@@ -209,25 +159,6 @@ def trino_create_table_ddl(relation: str, location: str, start: str, layout: str
     return (f"CREATE TABLE {relation} (\n" + ",\n".join(columns) + "\n)\nWITH (\n" + ",\n".join(properties) + "\n)")
 
 
-def trino_macro_text() -> str:
-    """The dbt macro file holding the Trino DDL of every layout, with placeholders (TRINO_PLACEHOLDERS)."""
-    relation, location, start = TRINO_PLACEHOLDERS
-    lines = [
-        "{#- Generated by `python scripts/athena_ddl.py --write-trino-macro` from the raw schemas in",
-        "    scripts/athena_ddl.py (do not edit; a test fails when it is out of date). The Trino DDL of each raw",
-        f"    table, with the placeholders {', '.join(TRINO_PLACEHOLDERS)} that register_trino_raw_tables replaces. -#}}",
-        "{% macro trino_raw_table_ddl(layout) -%}",
-    ]
-    for index, layout in enumerate(LAYOUTS):
-        keyword = "if" if index == 0 else "elif"
-        lines.append(f"{{%- {keyword} layout == '{layout}' -%}}")
-        lines.append(trino_create_table_ddl(relation, location, start, layout))
-    lines += ["{%- else -%}",
-              "{{ exceptions.raise_compiler_error('trino_raw_table_ddl: unknown layout ' ~ layout) }}",
-              "{%- endif -%}", "{%- endmacro %}", ""]
-    return "\n".join(lines)
-
-
 def execute(statements: list[str], workgroup: str, output_location: str | None) -> None:
     """Run each statement through Athena and wait for it; raises SystemExit with a clear message."""
     try:
@@ -259,12 +190,10 @@ def execute(statements: list[str], workgroup: str, output_location: str | None) 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--bucket", help="S3 bucket Firehose writes to (required unless --write-trino-macro)")
+    parser.add_argument("--bucket", required=True, help="S3 bucket Firehose writes to")
     parser.add_argument("--engine", choices=("athena", "trino"), default="athena",
                         help="athena: HiveQL for Athena/Glue (default); trino: CREATE TABLE for Trino's Hive connector")
     parser.add_argument("--catalog", default="hive", help="--engine trino: the Hive catalog (default: hive)")
-    parser.add_argument("--write-trino-macro", action="store_true",
-                        help=f"rewrite {TRINO_MACRO} (the Trino DDL that dbt registers on --target trino) and exit")
     parser.add_argument("--prefix", default=None,
                         help="key prefix before YYYY/MM/DD/HH/ (default: events, ses_events or sms_events by layout)")
     parser.add_argument("--database", default="due_eventdb", help="Glue database (default: due_eventdb, the var pinpoint_glue_database)")
@@ -280,15 +209,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workgroup", default="primary", help="Athena workgroup for --execute (default: primary)")
     parser.add_argument("--output-location", help="s3:// folder for query results, unless the workgroup sets one")
     args = parser.parse_args(argv)
-    if args.write_trino_macro:
-        from pathlib import Path
-
-        (Path(__file__).resolve().parents[1] / TRINO_MACRO).write_text(trino_macro_text())
-        print(f"wrote {TRINO_MACRO}")
-        return 0
-    if not args.bucket:
-        parser.error("--bucket is required")
-
     layout = args.layout or (args.table if args.table in LAYOUTS else "all_events")
     prefix = args.prefix if args.prefix is not None else LAYOUTS[layout][1]
     if args.engine == "trino":

@@ -4,7 +4,7 @@
 
 Output: Snappy Parquet files at OUT/YYYY/MM/DD/HH/engagement-events-1-YYYY-MM-DD-HH-MM-SS-<uuid>.parquet,
 where the folder is the UTC hour the event reached Firehose, with exactly the Glue `all_events` schema
-(GLUE_SCHEMA below). Same arguments give byte-identical files.
+(GLUE_SCHEMA below, read from models/sources/src_pinpoint.yml). Same arguments give byte-identical files.
 
     python scripts/generate_events.py --out data/events --events 50000 --seed 42 \
         --start 2026-10-01T00:00:00Z --hours 72 [--files-per-hour 3] [--overwrite] [--quiet]
@@ -33,22 +33,11 @@ from typing import Any, Callable, Optional, Protocol
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-# The Glue table as Glue/Athena store it (names lower-cased). Position, name, Hive type.
-GLUE_SCHEMA = """\
-1 event_type string
-2 event_timestamp bigint
-3 arrival_timestamp bigint
-4 event_version string
-5 application struct<app_id:string,sdk:map<string,string>>
-6 client struct<client_id:string,cognito_id:string>
-7 device struct<platform:map<string,string>>
-8 session map<string,string>
-9 attributes map<string,string>
-10 client_context struct<custom:map<string,string>>
-11 awsaccountid string
-12 facets struct<email_channel:struct<mail_event:struct<mail:struct<message_id:string,message_send_timestamp:bigint,from_address:string,destination:array<string>,headers_truncated:boolean,headers:array<map<string,string>>,common_headers:struct<from:string,to:array<string>,subject:string>>,send:map<string,string>,delivery:struct<smtp_response:string,reporting_mta:string,recipients:array<string>,processing_time_millis:int>,open:struct<ip_address:string,user_agent:string>,click:struct<ip_address:string,user_agent:string,link:string,link_tags:struct<unsubscribelinktag:array<string>>>,reject:struct<reason:string>,complaint:struct<complained_recipients:array<struct<email_address:string>>,feedback_id:string,user_agent:string,complaint_feedback_type:string>,bounce:struct<bounce_type:string,bounce_sub_type:string,bounced_recipients:array<struct<email_address:string,action:string,status:string,diagnostic_code:string>>,feedback_id:string,reporting_mta:string>>>>
-13 metrics struct<price_in_millicents_usd:double>
-"""
+from raw_schemas import glue_schema_text
+
+# The Glue table as Glue/Athena store it (names lower-cased), one "position name Hive type" a line, read
+# from its one owner: the data_type of the columns of source pinpoint.all_events (models/sources/src_pinpoint.yml).
+GLUE_SCHEMA = glue_schema_text("all_events")
 
 _PRIMITIVES: dict[str, pa.DataType] = {
     "string": pa.string(), "bigint": pa.int64(), "int": pa.int32(),

@@ -246,6 +246,23 @@ def test_athena_ddl_columns_match_the_record_layout(tmp_path: Path, capfd: pytes
     assert "projection.ingest_timestamp.format' = 'yyyy/MM/dd/HH'" in ddl
 
 
+def test_trino_raw_table_ddl_is_the_scripts_ddl(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """The Trino DDL register_trino_raw_tables runs (macro trino_raw_table_ddl, with its placeholders) is
+    what `scripts/athena_ddl.py --engine trino` prints: both rendered from models/sources/*.yml."""
+    import athena_ddl
+
+    capfd.readouterr()
+    make_project(tmp_path, tmp_path / "events").invoke("run-operation", "print_trino_raw_table_ddl")
+    out = capfd.readouterr().out
+    printed = {}
+    for block in out.split("-- layout ")[1:]:
+        layout, _, ddl = block.partition("\n")
+        printed[layout] = ddl[:ddl.rindex(")") + 1]
+    relation, location, start = athena_ddl.TRINO_PLACEHOLDERS
+    assert printed == {layout: athena_ddl.trino_create_table_ddl(relation, location, start, layout)
+                       for layout in athena_ddl.LAYOUTS}
+
+
 def test_native_sources_report_freshness(tmp_path: Path, mixed_root: Path) -> None:
     """After Pinpoint's end the native streams are the ones to watch: `dbt source freshness` measures
     each from its newest Firehose hour folder, against the same vars as all_events."""
