@@ -12,9 +12,10 @@
 {% endmacro %}
 
 {#- The raw Pinpoint rows with every Glue column present, as a relation to put after FROM (a table,
-    a table function or a parenthesised query; the caller adds the alias). -#}
-{% macro all_events_relation() %}
-    {{- return(adapter.dispatch('all_events_relation', 'engagement_events')()) -}}
+    a table function or a parenthesised query; the caller adds the alias). `raw` is the source()
+    relation, named by the base model so its lineage shows there. -#}
+{% macro all_events_relation(raw) %}
+    {{- return(adapter.dispatch('all_events_relation', 'engagement_events')(raw)) -}}
 {% endmacro %}
 
 {#- When the files carry exactly the Glue schema (the normal case), the files are read as they are, so
@@ -22,8 +23,8 @@
     or struct field missing from every file, or extra columns), a typed, empty row set is united BY
     NAME with them: missing columns and fields come out NULL and extra columns are kept; file skipping
     is then lost, which costs time, not correctness. -#}
-{% macro duckdb__all_events_relation() -%}
-    {%- set files_relation = source('pinpoint', 'all_events') -%}
+{% macro duckdb__all_events_relation(raw) -%}
+    {%- set files_relation = raw -%}
     {%- if 'read_parquet' not in (files_relation | string) -%}
     {#- A unit test stands a fixture CTE in for the files: it is read as it is (and the schema, read
         from the graph that a unit test's manifest lacks, is not asked for). -#}
@@ -96,8 +97,8 @@
 
 {#- On Athena the Glue table already has the full schema. The caller reads the hidden column "$path"
     in the same select that names the table (a CTE's select * would not carry it). -#}
-{% macro default__all_events_relation() -%}
-    {{ source('pinpoint', 'all_events') }}
+{% macro default__all_events_relation(raw) -%}
+    {{ raw }}
 {%- endmacro %}
 
 {#- The top-level columns (name, type) of the readable Pinpoint files as DuckDB binds them, for

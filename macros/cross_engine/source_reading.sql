@@ -56,11 +56,13 @@
     tail_bytes (4 each), footer_length (the little-endian length before the final magic), gzip_header
     (3 bytes), beside the constants parquet_magic and gzip_magic. DuckDB reads them with read_blob; other
     engines read the files themselves, so the relation is empty there. -#}
-{% macro raw_file_listing(stream) %}
-    {{- return(adapter.dispatch('raw_file_listing', 'engagement_events')(stream)) -}}
+{% macro raw_file_listing(stream, raw) %}
+    {{- return(adapter.dispatch('raw_file_listing', 'engagement_events')(stream, raw)) -}}
 {% endmacro %}
 
-{% macro default__raw_file_listing(stream) -%}
+{#- `raw`, the stream's source() relation, is named by the audit model so that dbt's lineage shows which
+    source each listing inspects; the bytes are read from the stream's folder (var), not through it. -#}
+{% macro default__raw_file_listing(stream, raw) -%}
     (
         select
             cast(null as varchar) as source_file,
@@ -75,11 +77,11 @@
     )
 {%- endmacro %}
 
-{% macro duckdb__raw_file_listing(stream) -%}
+{% macro duckdb__raw_file_listing(stream, raw) -%}
     {%- set path = var('events_path', 'data/events') if stream == 'pinpoint' else var(stream ~ '_events_path', 'data/' ~ stream ~ '_events') -%}
     {%- set pattern = '*.parquet' if stream == 'pinpoint' else '*.gz' -%}
     {%- if execute and run_query("select count(*) from glob('" ~ path ~ "/**/" ~ pattern ~ "')").columns[0].values()[0] == 0 -%}
-    {{ default__raw_file_listing(stream) }}
+    {{ default__raw_file_listing(stream, raw) }}
     {%- else -%}
     (
         select

@@ -9,19 +9,19 @@
 
 with pinpoint_files as (
 
-    select * from {{ raw_file_listing('pinpoint') }}
+    select * from {{ raw_file_listing('pinpoint', source('pinpoint', 'all_events')) }}
 
 ),
 
 ses_files as (
 
-    select * from {{ raw_file_listing('ses') }}
+    select * from {{ raw_file_listing('ses', source('ses', 'ses_events')) }}
 
 ),
 
 sms_files as (
 
-    select * from {{ raw_file_listing('sms') }}
+    select * from {{ raw_file_listing('sms', source('sms', 'sms_events')) }}
 
 ),
 

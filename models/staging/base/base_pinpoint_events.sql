@@ -15,7 +15,7 @@ with located as (
         raw_events.*,
         {{ source_file_column() }} as source_file,
         {{ ingest_timestamp_from_source() }} as ingest_hour
-    from {{ all_events_relation() }} as raw_events
+    from {{ all_events_relation(source('pinpoint', 'all_events')) }} as raw_events
 
 ),
 
