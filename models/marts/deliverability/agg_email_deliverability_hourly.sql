@@ -18,8 +18,7 @@ with fct_email_messages as (
 {#- Incremental: every day that holds a message changed since this model's newest
     max_ingest_timestamp minus the lookback, all of its rows, so each such day is recomputed whole.
     Full refresh: every row. #}
-{%- if is_incremental() %}
-
+{% if is_incremental() %}
 changed_days as (
 
     select distinct sent_date
@@ -27,23 +26,18 @@ changed_days as (
     where last_ingest_timestamp >= {{ marts_window_start('max_ingest_timestamp') }}
 
 ),
+{% endif %}
 
 messages as (
 
     select fct_email_messages.*
     from fct_email_messages
-    inner join changed_days
-        on fct_email_messages.sent_date = changed_days.sent_date
+    {% if is_incremental() %}
+        inner join changed_days
+            on fct_email_messages.sent_date = changed_days.sent_date
+    {% endif %}
 
 ),
-{%- else %}
-
-messages as (
-
-    select * from fct_email_messages
-
-),
-{%- endif %}
 
 counted as (
 

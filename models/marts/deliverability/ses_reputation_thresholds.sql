@@ -4,42 +4,40 @@
     vars the flags of agg_email_deliverability_hourly and agg_email_deliverability_by_provider_daily
     read), so this table cannot disagree with the flags. No input relation: the rows are written here.
 -#}
-{%- set levels = [
-    ('bounce_rate', 'review', 'ses_bounce_review_rate',
-     "At about this hard-bounce rate SES places the account under review and expects the sender to clean up its lists."),
-    ('bounce_rate', 'pause', 'ses_bounce_pause_rate',
-     "At about this hard-bounce rate SES may pause the account's ability to send email."),
-    ('complaint_rate', 'review', 'ses_complaint_review_rate',
-     "At about this complaint rate SES places the account under review."),
-    ('complaint_rate', 'pause', 'ses_complaint_pause_rate',
-     "At about this complaint rate SES may pause the account's ability to send email."),
-] %}
 
 with levels as (
 
-    {%- for metric, level, var_name, meaning in levels %}
-
-    select
-        '{{ metric }}' as metric,
-        '{{ level }}' as level,
-        cast({{ var(var_name) }} as double) as rate,
-        '{{ var_name }}' as var_name,
-        '{{ meaning | replace("'", "''") }}' as meaning
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    select *
+    from (
+        values
+        (
+            'bounce_rate', 'review', {{ var('ses_bounce_review_rate') }}, 'ses_bounce_review_rate',
+            'At about this hard-bounce rate SES places the account under review and expects the sender to clean up its lists.'
+        ),
+        (
+            'bounce_rate', 'pause', {{ var('ses_bounce_pause_rate') }}, 'ses_bounce_pause_rate',
+            'At about this hard-bounce rate SES may pause the account''s ability to send email.'
+        ),
+        (
+            'complaint_rate', 'review', {{ var('ses_complaint_review_rate') }}, 'ses_complaint_review_rate',
+            'At about this complaint rate SES places the account under review.'
+        ),
+        (
+            'complaint_rate', 'pause', {{ var('ses_complaint_pause_rate') }}, 'ses_complaint_pause_rate',
+            'At about this complaint rate SES may pause the account''s ability to send email.'
+        )
+    ) as levels (metric, level, rate, var_name, meaning)  -- noqa: RF04, AL05
 
 ),
 
 final as (
 
     select
-        metric,
-        level,
-        rate,
-        var_name,
-        meaning
+        cast(metric as varchar) as metric,
+        cast(level as varchar) as level,  -- noqa: RF04
+        cast(rate as double) as rate,
+        cast(var_name as varchar) as var_name,
+        cast(meaning as varchar) as meaning
     from levels
 
 )
