@@ -167,38 +167,6 @@
 {%- endmacro %}
 
 
-{#- The import CTE of a period-grain incremental mart: the rows of `fact_relation` whose
-    `period_column` holds a period touched by a message changed since this model's newest
-    `max_ingest_timestamp` minus the lookback (every row of those periods, so each period is
-    recomputed whole); on a full refresh, every row. Emits `<cte_name> as (...)` with no comma. -#}
-{% macro marts_changed_periods_cte(cte_name, fact_relation, period_column) -%}
-{%- if is_incremental() %}
-{{ cte_name }}_changed_periods as (
-
-    select distinct changed.{{ period_column }}
-    from {{ fact_relation }} as changed
-    where changed.last_ingest_timestamp >= {{ marts_window_start('max_ingest_timestamp') }}
-
-),
-
-{{ cte_name }} as (
-
-    select fact.*
-    from {{ fact_relation }} as fact
-    inner join {{ cte_name }}_changed_periods as periods
-        on fact.{{ period_column }} = periods.{{ period_column }}
-
-)
-{%- else %}
-{{ cte_name }} as (
-
-    select * from {{ fact_relation }}
-
-)
-{%- endif %}
-{%- endmacro %}
-
-
 {#- The engagement measures shared by the email rollups, over rows of fct_email_messages that are
     already restricted to sent messages: distinct-message counts (*_messages), event counts
     (*_events) and rates (engaged messages / sent messages), raw and human (opens and clicks that
@@ -257,21 +225,17 @@
 {#- The period-grain rollups are Hive tables on Athena (see marts_incremental_config), and Athena's
     Hive tables store timestamps in milliseconds: a CREATE TABLE AS / INSERT of a timestamp(6)
     column into them is refused ("the configured precision is MILLISECONDS"). The project's
-    timestamps are timestamp(6) (for its Iceberg tables), so the Hive rollups narrow theirs. DuckDB
-    has one timestamp type: no cast. -#}
+    timestamps are timestamp(6) (for its Iceberg tables), so the Hive rollups narrow theirs. -#}
 {% macro as_hive_timestamp(expr) %}
     {{- return(adapter.dispatch('as_hive_timestamp', 'engagement_events')(expr)) -}}
 {% endmacro %}
 
-{% macro duckdb__as_hive_timestamp(expr) -%}
-    {{ expr }}
-{%- endmacro %}
-
-{#- Trino: the period-grain rollups are Iceberg tables too (trino__marts_incremental_config): timestamp(6). -#}
-{% macro trino__as_hive_timestamp(expr) -%}
-    {{ expr }}
-{%- endmacro %}
-
+{#- DuckDB has one timestamp type, and the Trino rollups are Iceberg tables (trino__marts_incremental_config),
+    timestamp(6): no cast. Only Athena's Hive tables need one. -#}
 {% macro default__as_hive_timestamp(expr) -%}
+    {{ expr }}
+{%- endmacro %}
+
+{% macro athena__as_hive_timestamp(expr) -%}
     cast({{ expr }} as timestamp(3))
 {%- endmacro %}

@@ -4,10 +4,6 @@
     {{- return(adapter.dispatch('safe_divide', 'engagement_events')(numerator, denominator)) -}}
 {% endmacro %}
 
-{% macro duckdb__safe_divide(numerator, denominator) -%}
-    (cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0))
-{%- endmacro %}
-
 {% macro default__safe_divide(numerator, denominator) -%}
     (cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0))
 {%- endmacro %}
@@ -31,10 +27,6 @@
 {% macro safe_cast(expr, sql_type) %}
     {{- return(adapter.dispatch('safe_cast', 'engagement_events')(expr, sql_type)) -}}
 {% endmacro %}
-
-{% macro duckdb__safe_cast(expr, sql_type) -%}
-    try_cast({{ expr }} as {{ sql_type }})
-{%- endmacro %}
 
 {% macro default__safe_cast(expr, sql_type) -%}
     try_cast({{ expr }} as {{ sql_type }})

@@ -3,10 +3,6 @@
     {{- return(adapter.dispatch('empty_string_map', 'engagement_events')()) -}}
 {% endmacro %}
 
-{% macro duckdb__empty_string_map() -%}
-    cast(map() as map(varchar, varchar))
-{%- endmacro %}
-
 {% macro default__empty_string_map() -%}
     cast(map() as map(varchar, varchar))
 {%- endmacro %}

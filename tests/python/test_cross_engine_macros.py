@@ -105,3 +105,35 @@ def test_portable_default_is_trino_sql(tmp_path: Path) -> None:
     result = project.invoke("compile", "--inline", "select {{ default__map_get('m', \"'k'\") }}")
     compiled = result.result.results[0].node.compiled_code
     assert "element_at(m, 'k')" in compiled
+
+
+# The End User Messaging record -> Pinpoint SMS event type rule, one case per documented combination (what the
+# former seed sms_event_status_mapping listed; the macro sms_pinpoint_event_type owns the rule now).
+SMS_EVENT_TYPE_CASES: list[tuple[str, str, bool, str | None]] = [
+    ("TEXT_QUEUED", "QUEUED", False, "_SMS.BUFFERED"),
+    ("TEXT_PENDING", "PENDING", False, "_SMS.BUFFERED"),
+    ("TEXT_SUCCESSFUL", "SUCCESSFUL", False, "_SMS.BUFFERED"),
+    ("TEXT_SUCCESSFUL", "SUCCESSFUL", True, "_SMS.SUCCESS"),
+    ("TEXT_DELIVERED", "DELIVERED", True, "_SMS.SUCCESS"),
+    ("TEXT_BLOCKED", "BLOCKED", True, "_SMS.FAILURE"),
+    ("TEXT_BLOCKED", "OPTED_OUT", True, "_SMS.OPTOUT"),
+    ("TEXT_TTL_EXPIRED", "TTL_EXPIRED", True, "_SMS.FAILURE"),
+    ("TEXT_CARRIER_UNREACHABLE", "CARRIER_UNREACHABLE", True, "_SMS.FAILURE"),
+    ("TEXT_INVALID", "INVALID", True, "_SMS.FAILURE"),
+    ("TEXT_INVALID_MESSAGE", "INVALID_MESSAGE", True, "_SMS.FAILURE"),
+    ("TEXT_CARRIER_BLOCKED", "CARRIER_BLOCKED", True, "_SMS.FAILURE"),
+    ("TEXT_UNREACHABLE", "UNREACHABLE", True, "_SMS.FAILURE"),
+    ("TEXT_SPAM", "SPAM", True, "_SMS.FAILURE"),
+    ("TEXT_UNKNOWN", "UNKNOWN", True, "_SMS.FAILURE"),
+    ("TEXT_PROTECT_BLOCKED", "PROTECT_BLOCKED", True, "_SMS.FAILURE"),
+    ("text_delivered", "delivered", True, "_SMS.SUCCESS"),
+    ("TEXT_NEW_KIND", "NEW_KIND", True, None),
+]
+
+
+def test_sms_pinpoint_event_type(project: DbtProject) -> None:
+    columns = ", ".join(
+        f"{{{{ sms_pinpoint_event_type(\"'{event_type}'\", \"'{status}'\", '{str(is_final).lower()}') }}}} as c{n}"
+        for n, (event_type, status, is_final, _) in enumerate(SMS_EVENT_TYPE_CASES))
+    row = show(project, columns)
+    assert [row[f"c{n}"] for n in range(len(SMS_EVENT_TYPE_CASES))] == [case[3] for case in SMS_EVENT_TYPE_CASES]

@@ -469,11 +469,12 @@ def test_every_mart_and_column_is_documented(full: DbtProject) -> None:
         assert actual == documented, (table, actual ^ documented)
 
 
-def test_ses_threshold_seed_matches_the_var_defaults(full: DbtProject) -> None:
+def test_ses_threshold_table_matches_the_var_defaults(full: DbtProject) -> None:
+    """ses_reputation_thresholds is built from the vars that own the levels: it shows their values."""
     defaults = {"ses_bounce_review_rate": 0.05, "ses_bounce_pause_rate": 0.10,
                 "ses_complaint_review_rate": 0.001, "ses_complaint_pause_rate": 0.005}
     declared = yaml.safe_load((REPO_ROOT / "dbt_project.yml").read_text()).get("vars", {})
-    seed = dict(full.query("select var_name, rate from ses_reputation_thresholds"))
-    assert seed == pytest.approx(defaults)
+    table = dict(full.query("select var_name, rate from ses_reputation_thresholds"))
+    assert table == pytest.approx(defaults)
     for name, value in defaults.items():
         assert declared.get(name, value) == pytest.approx(value), name

@@ -92,16 +92,16 @@ final as (
         open_rate,
         human_open_rate,
         human_click_rate,
-        coalesce(complaint_rate >= {{ var('mailbox_spam_rate_target', 0.001) }}, false)
+        coalesce(complaint_rate >= {{ var('mailbox_spam_rate_target') }}, false)
             as is_complaint_rate_above_mailbox_target,
-        coalesce(complaint_rate >= {{ var('mailbox_spam_rate_max', 0.003) }}, false)
+        coalesce(complaint_rate >= {{ var('mailbox_spam_rate_max') }}, false)
             as is_complaint_rate_at_mailbox_max,
-        coalesce(complaint_rate >= {{ var('ses_complaint_review_rate', 0.001) }}, false)
+        coalesce(complaint_rate >= {{ var('ses_complaint_review_rate') }}, false)
             as is_complaint_rate_at_review_level,
-        coalesce(complaint_rate >= {{ var('ses_complaint_pause_rate', 0.005) }}, false)
+        coalesce(complaint_rate >= {{ var('ses_complaint_pause_rate') }}, false)
             as is_complaint_rate_at_pause_level,
-        coalesce(bounce_rate >= {{ var('ses_bounce_review_rate', 0.05) }}, false) as is_bounce_rate_at_review_level,
-        coalesce(bounce_rate >= {{ var('ses_bounce_pause_rate', 0.10) }}, false) as is_bounce_rate_at_pause_level
+        coalesce(bounce_rate >= {{ var('ses_bounce_review_rate') }}, false) as is_bounce_rate_at_review_level,
+        coalesce(bounce_rate >= {{ var('ses_bounce_pause_rate') }}, false) as is_bounce_rate_at_pause_level
     from rated
 
 )

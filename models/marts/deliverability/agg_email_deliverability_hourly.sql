@@ -9,7 +9,35 @@
 -#}
 {{ config(**marts_incremental_config(unique_key=none, partition_column='sent_date')) }}
 
-with {{ marts_changed_periods_cte('messages', ref('fct_email_messages'), 'sent_date') }},
+with fct_email_messages as (
+
+    select * from {{ ref('fct_email_messages') }}
+
+),
+
+{#- Incremental: every day that holds a message changed since this model's newest
+    max_ingest_timestamp minus the lookback, all of its rows, so each such day is recomputed whole.
+    Full refresh: every row. #}
+{% if is_incremental() %}
+changed_days as (
+
+    select distinct sent_date
+    from fct_email_messages
+    where last_ingest_timestamp >= {{ marts_window_start('max_ingest_timestamp') }}
+
+),
+{% endif %}
+
+messages as (
+
+    select fct_email_messages.*
+    from fct_email_messages
+    {% if is_incremental() %}
+        inner join changed_days
+            on fct_email_messages.sent_date = changed_days.sent_date
+    {% endif %}
+
+),
 
 counted as (
 
@@ -68,11 +96,11 @@ final as (
         bounce_rate,
         soft_bounce_rate,
         complaint_rate,
-        coalesce(bounce_rate >= {{ var('ses_bounce_review_rate', 0.05) }}, false) as is_bounce_rate_at_review_level,
-        coalesce(bounce_rate >= {{ var('ses_bounce_pause_rate', 0.10) }}, false) as is_bounce_rate_at_pause_level,
-        coalesce(complaint_rate >= {{ var('ses_complaint_review_rate', 0.001) }}, false)
+        coalesce(bounce_rate >= {{ var('ses_bounce_review_rate') }}, false) as is_bounce_rate_at_review_level,
+        coalesce(bounce_rate >= {{ var('ses_bounce_pause_rate') }}, false) as is_bounce_rate_at_pause_level,
+        coalesce(complaint_rate >= {{ var('ses_complaint_review_rate') }}, false)
             as is_complaint_rate_at_review_level,
-        coalesce(complaint_rate >= {{ var('ses_complaint_pause_rate', 0.005) }}, false)
+        coalesce(complaint_rate >= {{ var('ses_complaint_pause_rate') }}, false)
             as is_complaint_rate_at_pause_level,
         max_ingest_timestamp,
         sent_date

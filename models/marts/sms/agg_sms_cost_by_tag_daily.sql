@@ -7,7 +7,35 @@
 
 {%- set tag_key = var('sms_cost_tag_key', 'mycustomerid') %}
 
-with {{ marts_changed_periods_cte('messages', ref('fct_sms_messages'), 'sent_date') }},
+with fct_sms_messages as (
+
+    select * from {{ ref('fct_sms_messages') }}
+
+),
+
+{#- Incremental: every day that holds a message changed since this model's newest
+    max_ingest_timestamp minus the lookback, all of its rows, so each such day is recomputed whole.
+    Full refresh: every row. #}
+{% if is_incremental() %}
+changed_days as (
+
+    select distinct sent_date
+    from fct_sms_messages
+    where last_ingest_timestamp >= {{ marts_window_start('max_ingest_timestamp') }}
+
+),
+{% endif %}
+
+messages as (
+
+    select fct_sms_messages.*
+    from fct_sms_messages
+    {% if is_incremental() %}
+        inner join changed_days
+            on fct_sms_messages.sent_date = changed_days.sent_date
+    {% endif %}
+
+),
 
 tagged as (
 
