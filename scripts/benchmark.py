@@ -35,10 +35,11 @@ from typing import Any, Callable
 
 import duckdb
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from engagement_tools import REPO_ROOT, SCRIPTS_DIR, TARGET_DIR, absent_native_folders, dbt_args
+
 PROJECT = {"dir": REPO_ROOT}   # --project-dir: the dbt project benchmarked (a copy, if others edit the tree)
-ORIGINAL_SQL = Path(__file__).with_name("benchmark_original_views.sql")
-GENERATOR = Path(__file__).with_name("generate_events.py")
+ORIGINAL_SQL = SCRIPTS_DIR / "benchmark_original_views.sql"
+GENERATOR = SCRIPTS_DIR / "generate_events.py"
 START = datetime(2026, 10, 1, tzinfo=timezone.utc)
 # The DuckDB settings of profiles.yml, used for the floor and the original way too.
 THREADS = 2
@@ -157,11 +158,9 @@ class Dbt:
     def command(self, *args: str) -> list[str]:
         exe = Path(sys.executable).with_name("dbt")
         dbt = str(exe) if exe.exists() else (shutil.which("dbt") or "dbt")
-        all_vars = {"events_path": str(self.events), "ses_events_path": str(self.work / "no_ses_events"),
-                    "sms_events_path": str(self.work / "no_sms_events"), **self.extra_vars}
-        return [dbt, *args, "--project-dir", str(PROJECT["dir"]), "--profiles-dir", str(PROJECT["dir"]),
-                "--target-path", str(self.target), "--log-path", str(self.work / "dbt_logs"),
-                "--vars", json.dumps(all_vars)]
+        all_vars = {"events_path": str(self.events), **absent_native_folders(self.work), **self.extra_vars}
+        return [dbt, *dbt_args(*args, project_dir=PROJECT["dir"], target_path=self.target,
+                               log_path=self.work / "dbt_logs", dbt_vars=all_vars)]
 
     @property
     def target(self) -> Path:
@@ -476,9 +475,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-limit", default="2GB", help="DuckDB memory_limit of the memory-limited build (default 2GB)")
     parser.add_argument("--skip-memory-run", action="store_true", help="do not run the memory-limited build")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--work-dir", type=Path, default=REPO_ROOT / "target" / "benchmark" / "work",
+    parser.add_argument("--work-dir", type=Path, default=TARGET_DIR / "benchmark" / "work",
                         help="folder for events, DuckDB files and dbt output (emptied first)")
-    parser.add_argument("--output", type=Path, default=REPO_ROOT / "target" / "benchmark" / "latest.json")
+    parser.add_argument("--output", type=Path, default=TARGET_DIR / "benchmark" / "latest.json")
     parser.add_argument("--project-dir", type=Path, default=REPO_ROOT,
                         help="dbt project to benchmark (default: this repository; a copy keeps others' edits out)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (events, DuckDB files) afterwards")

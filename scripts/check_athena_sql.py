@@ -47,15 +47,16 @@ from antlr4.atn.PredictionMode import PredictionMode  # type: ignore[import-unty
 from antlr4.error.ErrorStrategy import BailErrorStrategy  # type: ignore[import-untyped]
 from antlr4.error.Errors import ParseCancellationException  # type: ignore[import-untyped]
 from antlr4.tree.Tree import TerminalNode  # type: ignore[import-untyped]
-from trino_query_parser.error import TrinoErrorListener, TrinoSyntaxError  # type: ignore[import-untyped]
+from trino_query_parser.error import TrinoErrorListener, TrinoSyntaxError as TrinoSyntaxError  # type: ignore[import-untyped]
 from trino_query_parser.SqlBaseLexer import SqlBaseLexer  # type: ignore[import-untyped]
 from trino_query_parser.SqlBaseParser import SqlBaseParser  # type: ignore[import-untyped]
+
+from engagement_tools import REPO_ROOT, SCRIPTS_DIR, dbt_args, environ, run_dbt
 
 HIDDEN_COLUMNS = frozenset({'"$path"', '"$file_size"', '"$file_modified_time"', '"$partition"', '"$bucket"'})
 STRING_LITERALS = (SqlBaseParser.StringLiteralContext, SqlBaseParser.BasicStringLiteralContext,
                    SqlBaseParser.UnicodeStringLiteralContext)
-REPO_ROOT = Path(__file__).resolve().parents[1]
-FUNCTIONS_FILE = Path(__file__).resolve().parent / "trino_functions.txt"
+FUNCTIONS_FILE = SCRIPTS_DIR / "trino_functions.txt"
 TEST_PROFILES_DIR = REPO_ROOT / "tests" / "athena"
 GLUE_COLUMN_COMMENT_MAX = 255
 GLUE_TABLE_DESCRIPTION_MAX = 2048
@@ -351,28 +352,15 @@ def fake_aws_env(endpoint: str) -> Iterator[None]:
         "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
         "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
     }
-    saved = {key: os.environ.get(key) for key in [*values, "AWS_PROFILE"]}
-    os.environ.pop("AWS_PROFILE", None)
-    os.environ.update(values)
-    try:
+    with environ(AWS_PROFILE=None, **values):
         yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _dbt(project_dir: Path, target_path: Path, *args: str, dbt_vars: Mapping[str, Any] | None = None) -> None:
     """One in-process dbt invocation against the Athena test profile; raises on failure."""
-    from dbt.cli.main import dbtRunner
-
-    cli = [*args, "--target", "athena", "--project-dir", str(project_dir), "--profiles-dir", str(TEST_PROFILES_DIR),
-           "--target-path", str(target_path), "--log-path", str(target_path / "logs"), "--quiet"]
-    if dbt_vars:
-        cli += ["--vars", json.dumps(dict(dbt_vars))]  # JSON is valid YAML
-    result = dbtRunner().invoke(cli)
+    cli = dbt_args(*args, "--target", "athena", "--quiet", project_dir=project_dir, target_path=target_path,
+                   profiles_dir=TEST_PROFILES_DIR, dbt_vars=dbt_vars or None)
+    result = run_dbt(cli)
     if not result.success:
         raise RuntimeError(f"dbt {' '.join(args)} --target athena failed: {result.exception or result.result}")
 

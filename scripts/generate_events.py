@@ -33,6 +33,7 @@ from typing import Any, Callable, Optional, Protocol
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from engagement_tools import EVENTS_DIR, SES_EVENTS_DIR, SMS_EVENTS_DIR
 from raw_schemas import glue_schema_text
 
 # The Glue table as Glue/Athena store it (names lower-cased), one "position name Hive type" a line, read
@@ -718,8 +719,8 @@ class _Subset:
 
 
 def generate_formats(out: Path, events: int, seed: int, start: datetime, hours: int, fmt: str = "pinpoint",
-                     cutover: Optional[datetime] = None, ses_out: Path = Path("data/ses_events"),
-                     sms_out: Path = Path("data/sms_events"), overlap_minutes: int = 30,
+                     cutover: Optional[datetime] = None, ses_out: Path = SES_EVENTS_DIR,
+                     sms_out: Path = SMS_EVENTS_DIR, overlap_minutes: int = 30,
                      files_per_hour: int = 3, gzip_files: bool = True, progress: bool = True) -> FormatsSummary:
     """The same lifecycles in one format, or `mixed`: Pinpoint for events that reached Firehose before
     `cutover` (default: the middle of the window), SES and SMS from `overlap_minutes` before it (the
@@ -815,7 +816,7 @@ def mark_sample(folder: Path) -> None:
 
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--out", type=Path, default=Path("data/events"), help="output folder (default data/events)")
+    parser.add_argument("--out", type=Path, default=EVENTS_DIR, help=f"output folder (default {EVENTS_DIR})")
     parser.add_argument("--events", type=_positive, default=50_000, help="approximate number of events (default 50000)")
     parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     parser.add_argument("--start", type=_utc, default=_utc("2026-10-01T00:00:00Z"), help="window start, UTC")
@@ -830,10 +831,10 @@ def main(argv: Optional[list[str]] = None) -> int:
                         help="mixed: the switch to the native formats, UTC (default: the middle of the window)")
     parser.add_argument("--overlap-minutes", type=int, default=30,
                         help="mixed: minutes before the cut-over when both formats are written (default 30)")
-    parser.add_argument("--ses-out", type=Path, default=Path("data/ses_events"),
-                        help="output folder of SES records (default data/ses_events)")
-    parser.add_argument("--sms-out", type=Path, default=Path("data/sms_events"),
-                        help="output folder of SMS records (default data/sms_events)")
+    parser.add_argument("--ses-out", type=Path, default=SES_EVENTS_DIR,
+                        help=f"output folder of SES records (default {SES_EVENTS_DIR})")
+    parser.add_argument("--sms-out", type=Path, default=SMS_EVENTS_DIR,
+                        help=f"output folder of SMS records (default {SMS_EVENTS_DIR})")
     parser.add_argument("--no-gzip", action="store_true", help="write the SES/SMS objects uncompressed")
     parser.add_argument("--mark-sample", action="store_true",
                         help=f"write a {SAMPLE_MARKER} beside each output folder, so that a build refuses to mix "

@@ -26,9 +26,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
-import plotly.graph_objects as go  # type: ignore[import-untyped]
-from plotly.offline import get_plotlyjs  # type: ignore[import-untyped]
-from plotly.subplots import make_subplots  # type: ignore[import-untyped]
+import plotly.graph_objects as go
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+from plotly.offline import get_plotlyjs
+from plotly.subplots import make_subplots
+
+from engagement_tools import DUCKDB_FILE, REPORT_DIR, SCRIPTS_DIR, duckdb_file, trino_port
 
 REQUIRED_TABLES = (
     "agg_email_deliverability_hourly", "agg_email_engagement_hourly", "agg_email_engagement_by_campaign",
@@ -47,6 +51,16 @@ WILSON_Z = 1.96  # 95 % interval
 PLOT_CONFIG = {"displaylogo": False, "responsive": True, "showSendToCloud": False,
                "topojsonURL": ""}
 Row = dict[str, Any]
+
+
+def _escaped(value: Any) -> Any:
+    """Text escaped as html.escape does (&#x27; for an apostrophe, as the page always had), before the
+    template's autoescape, which leaves Markup alone."""
+    return value if isinstance(value, Markup) or not isinstance(value, str) else Markup(html.escape(value))
+
+
+TEMPLATES = Environment(loader=FileSystemLoader(SCRIPTS_DIR / "templates"), autoescape=True,
+                        undefined=StrictUndefined, keep_trailing_newline=True, finalize=_escaped)
 
 
 class WarehouseError(Exception):
@@ -115,7 +129,7 @@ class TrinoWarehouse:
         except ImportError as exc:
             raise WarehouseError("--from-trino needs the trino client (pip install trino; dbt-trino brings it)") from exc
         env = os.environ.get
-        host, port = env("ENGAGEMENT_TRINO_HOST", "127.0.0.1"), int(env("ENGAGEMENT_TRINO_PORT", "8089"))
+        host, port = env("ENGAGEMENT_TRINO_HOST", "127.0.0.1"), trino_port()
         user, method = env("ENGAGEMENT_TRINO_USER", "engagement"), env("ENGAGEMENT_TRINO_METHOD", "none")
         auth: Any = None
         if method == "ldap":
@@ -749,52 +763,17 @@ table.quality tr.attention td { background: #fff8e5; }
 """
 
 
-def quality_section(rows: Sequence[dict[str, Any]]) -> str:
-    """The data-quality panel: every audit's count; non-zero rows highlighted, nothing hidden."""
-    if not rows:
-        return ""
-    def shown(r: dict[str, Any]) -> str:
-        return "could not be read" if r["count"] is None else f'{r["count"]:,}'
-
-    body = "".join(
-        f'<tr class="{"ok" if r["count"] == 0 else "attention"}"><td><code>{html.escape(r["model"])}</code></td>'
-        f'<td>{html.escape(r["meaning"])}</td><td class="count">{shown(r)}</td></tr>' for r in rows)
-    return ('<section id="data-quality"><h2>Data quality</h2><p class="caption">What the build set aside or could '
-            "not read, from the audit models (each non-zero count is also a warning of the build). Nothing is "
-            "dropped silently: the rows are in these models.</p><table class=\"quality\"><tr><th>audit model</th>"
-            f"<th>counts</th><th>rows</th></tr>{body}</table></section>")
-
-
 def render_page(report: Report, label: str, generated: str) -> str:
-    tiles = []
-    for item in report.headlines.values():
-        small = " small" if len(item["display"]) > 14 else ""
-        detail = f" ({html.escape(item['detail'])})" if "detail" in item else ""
-        tiles.append(f'<div class="tile"><div class="label">{html.escape(item["label"])}</div>'
-                     f'<div class="value{small}">{html.escape(item["display"])}</div>'
-                     f'<div class="def">{html.escape(item["definition"])}{detail}</div></div>')
-    sections = []
-    for chart in report.charts:
-        if chart.figure is not None:
-            body = chart.figure.to_html(full_html=False, include_plotlyjs=False, div_id=chart.id, config=PLOT_CONFIG,
-                                        default_height=f"{chart.figure.layout.height}px", default_width="100%")
-        else:
-            body = f'<div id="{chart.id}" class="chart-empty">{html.escape(chart.message or "")}</div>'
-        sections.append(f'<section>{body}<p class="caption">{html.escape(chart.caption)}</p></section>')
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Engagement events report</title><style>{CSS}</style>
-<script>{get_plotlyjs()}</script></head>
-<body><main>
-<h1>Email and SMS engagement report</h1>
-<p class="meta">Read from {html.escape(label)} at {html.escape(generated)} UTC by scripts/report.py. Times are UTC;
-every count is of distinct messages, by send time. Figures: report.json beside this page. Definitions:
-docs/report.md and docs/marts.md.</p>
-<div class="tiles">{''.join(tiles)}</div>
-{quality_section(report.quality)}
-{''.join(sections)}
-</main></body></html>
-"""
+    """The page, from templates/report.html.j2. Trusted markup goes in as Markup: the CSS above,
+    plotly.js and the figures' divs that plotly writes; everything else is escaped by the template."""
+    charts = [{"id": chart.id, "caption": chart.caption, "message": chart.message,
+               "html": None if chart.figure is None else Markup(chart.figure.to_html(
+                   full_html=False, include_plotlyjs=False, div_id=chart.id, config=PLOT_CONFIG,
+                   default_height=f"{chart.figure.layout.height}px", default_width="100%"))}
+              for chart in report.charts]
+    return TEMPLATES.get_template("report.html.j2").render(
+        css=Markup(CSS), plotlyjs=Markup(get_plotlyjs()), label=label, generated=generated,
+        headlines=list(report.headlines.values()), quality=report.quality, charts=charts)
 
 
 def _json_default(value: Any) -> Any:
@@ -831,11 +810,9 @@ def write_report(wh: Warehouse, out: Path) -> Path:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--duckdb", type=Path,
-                        default=Path(os.environ.get("ENGAGEMENT_DUCKDB_PATH") or "target/engagement.duckdb"),
-                        help="DuckDB file of the built project (default: $ENGAGEMENT_DUCKDB_PATH or "
-                             "target/engagement.duckdb)")
-    parser.add_argument("--out", type=Path, default=Path("target/report"), help="output folder (default target/report)")
+    parser.add_argument("--duckdb", type=Path, default=duckdb_file(),
+                        help=f"DuckDB file of the built project (default: $ENGAGEMENT_DUCKDB_PATH or {DUCKDB_FILE})")
+    parser.add_argument("--out", type=Path, default=REPORT_DIR, help=f"output folder (default {REPORT_DIR})")
     athena = parser.add_argument_group("Athena (optional, needs PyAthena; AWS credentials from the environment)")
     athena.add_argument("--from-athena", action="store_true", help="read the marts from Athena instead of DuckDB")
     athena.add_argument("--athena-schema", default=os.environ.get("ENGAGEMENT_ATHENA_SCHEMA"),

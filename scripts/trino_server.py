@@ -30,18 +30,15 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from engagement_tools import trino_port as port
+
 TRINO_VERSION = "476"
 MIN_JAVA = 24
 ARTIFACT = f"io.trino:trino-server:{TRINO_VERSION}:tar.gz"
 # The plugins the two catalogs need; every other folder under plugin/ is left out of the unpacked copy.
 PLUGINS = ("hive", "iceberg")
-DEFAULT_PORT = 8089
 DEFAULT_HEAP = "3G"
 START_TIMEOUT_SECONDS = 600
-
-
-def port() -> int:
-    return int(os.environ.get("ENGAGEMENT_TRINO_PORT", str(DEFAULT_PORT)))
 
 
 def home() -> Path:

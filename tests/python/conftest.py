@@ -1,7 +1,6 @@
 """Shared fixtures: drive dbt in-process on data the tests make themselves, in temporary folders."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,16 +10,19 @@ from typing import Any
 
 import duckdb
 import pytest
-from dbt.cli.main import dbtRunner, dbtRunnerResult
+from dbt.cli.main import dbtRunnerResult
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SCRIPTS = REPO_ROOT / "scripts"
+_SCRIPTS = str(Path(__file__).resolve().parents[2] / "scripts")
+if _SCRIPTS not in sys.path:  # the scripts import as modules, in the tests as in each other
+    sys.path.insert(0, _SCRIPTS)
+
+from engagement_tools import REPO_ROOT as REPO_ROOT  # noqa: E402  (re-exported: the tests import it from here)
+from engagement_tools import SCRIPTS_DIR, absent_native_folders, dbt_args, failures, run_dbt  # noqa: E402
+
+SCRIPTS = SCRIPTS_DIR
 # The flattening, the event table, the public views and the audit models (with their tests), without the
 # marts and custom events downstream: what tests of the core layers build.
 CORE_SELECTOR = "path:models/staging path:models/intermediate path:models/audit"
-
-if str(SCRIPTS) not in sys.path:
-    sys.path.insert(0, str(SCRIPTS))
 
 
 @dataclass
@@ -34,25 +36,10 @@ class DbtProject:
 
     def invoke(self, *args: str, vars: dict[str, Any] | None = None, expect_ok: bool = True) -> dbtRunnerResult:
         all_vars = {"events_path": str(self.events_path), **self.extra_vars, **(vars or {})}
-        cli = [
-            *args,
-            "--project-dir", str(REPO_ROOT),
-            "--profiles-dir", str(REPO_ROOT),
-            "--target-path", str(self.target_path),
-            "--log-path", str(self.target_path / "logs"),
-            "--vars", _yaml_inline(all_vars),
-        ]
-        previous = os.environ.get("ENGAGEMENT_DUCKDB_PATH")
-        os.environ["ENGAGEMENT_DUCKDB_PATH"] = str(self.duckdb_path)
-        try:
-            result = dbtRunner().invoke(cli)
-        finally:
-            if previous is None:
-                os.environ.pop("ENGAGEMENT_DUCKDB_PATH", None)
-            else:
-                os.environ["ENGAGEMENT_DUCKDB_PATH"] = previous
+        cli = dbt_args(*args, project_dir=REPO_ROOT, target_path=self.target_path, dbt_vars=all_vars)
+        result = run_dbt(cli, ENGAGEMENT_DUCKDB_PATH=str(self.duckdb_path))
         if expect_ok and not result.success:
-            raise AssertionError(f"dbt {' '.join(args)} failed: {result.exception or _failures(result)}")
+            raise AssertionError(f"dbt {' '.join(args)} failed: {result.exception or failures(result)}")
         return result
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
@@ -62,18 +49,6 @@ class DbtProject:
             return con.execute(sql).fetchall()
         finally:
             con.close()
-
-
-def _yaml_inline(values: dict[str, Any]) -> str:
-    import json
-
-    return json.dumps(values)  # JSON is valid YAML
-
-
-def _failures(result: dbtRunnerResult) -> str:
-    rows = getattr(result.result, "results", None) or []
-    bad = [f"{r.node.name}: {r.message}" for r in rows if str(r.status) not in ("success", "pass")]
-    return "; ".join(bad) or "unknown failure"
 
 
 def generate_events(out: Path, events: int, seed: int, hours: int = 6, start: str = "2026-10-01T00:00:00Z") -> None:
@@ -89,8 +64,8 @@ def make_project(root: Path, events_path: Path, **extra_vars: Any) -> DbtProject
     """A project on `events_path`. The native SES/SMS folders default to folders inside `root` that do
     not exist (an empty source), never to the repository's own data/ folders that `make run` fills."""
     root.mkdir(parents=True, exist_ok=True)
-    native = {"ses_events_path": str(root / "no_ses_events"), "sms_events_path": str(root / "no_sms_events")}
-    return DbtProject(root / "warehouse.duckdb", root / "target", events_path, {**native, **extra_vars})
+    return DbtProject(root / "warehouse.duckdb", root / "target", events_path,
+                      {**absent_native_folders(root), **extra_vars})
 
 
 @pytest.fixture(scope="session")

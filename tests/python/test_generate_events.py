@@ -339,7 +339,7 @@ def _native_lines(folder: Path) -> list[dict[str, Any]]:
     import gzip
     import json
 
-    records = []
+    records: list[Any] = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
         records.extend(json.loads(line) for line in data.decode().splitlines())

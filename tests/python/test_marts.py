@@ -18,8 +18,8 @@ from typing import Any
 
 import duckdb
 import pytest
-import yaml  # type: ignore[import-untyped]
-from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]
+import yaml
+from dateutil.relativedelta import relativedelta
 
 from conftest import REPO_ROOT, DbtProject, generate_events, make_project
 
@@ -348,7 +348,7 @@ def test_engagement_by_recipient_matches_raw(full: DbtProject, oracle: Oracle) -
         for address in {a.lower() for a in (m.destination or [])}:
             p = per.setdefault(address, {"sent": 0, "window": 0, "opened": 0, "engaged": []})
             p["sent"] += 1
-            p["window"] += m.sent_at > as_of - relativedelta(months=6)  # type: ignore[operator]
+            p["window"] += m.sent_at > as_of - relativedelta(months=6)
             p["opened"] += m.has("open")
             p["engaged"] += m.arrivals["open"] + m.arrivals["click"]
     rows = {r["recipient_address"]: r for r in _rows(full, "select * from agg_email_engagement_by_recipient")}
