@@ -4,7 +4,6 @@
     as in macros/cross_engine/.
 -#}
 
-
 {#- ------------------------------------------------------------------ incremental configuration
 
     The config() values of an incremental mart, per engine. Two shapes:
@@ -62,7 +61,6 @@
     {%- endif %}
 {% endmacro %}
 
-
 {#- Trino (dbt-trino, Iceberg catalog): no Hive tables to overwrite by partition, so the period grain is
     DuckDB's delete+insert on the period column, on an Iceberg table partitioned by it; the message grain
     is Athena's merge on unique_key, partitioned by day(time_column). -#}
@@ -86,20 +84,10 @@
     {%- endif %}
 {% endmacro %}
 
-
-{#- The earliest ingest hour an incremental run re-reads: the newest ingest hour already loaded
-    into this model (its `watermark_column`) minus `incremental_lookback_hours`. Only valid inside
-    `{% if is_incremental() %}`. -#}
-{% macro marts_window_start(watermark_column) -%}
-    {{ incremental_window_start(this, watermark_column) }}
-{%- endmacro %}
-
-
 {#- Number of events of one type in a group (0, never NULL). Portable SQL. -#}
 {% macro count_event_type(event_type) -%}
     sum(case when event_type = '{{ event_type }}' then 1 else 0 end)
 {%- endmacro %}
-
 
 {#- Earliest / latest value of an expression over the events of one type in a group. -#}
 {% macro min_for_event_type(event_type, expr) -%}
@@ -109,7 +97,6 @@
 {% macro max_for_event_type(event_type, expr) -%}
     max(case when event_type = '{{ event_type }}' then {{ expr }} end)
 {%- endmacro %}
-
 
 {#- The later of two values, ignoring NULLs (Trino's greatest() returns NULL when any argument is
     NULL, DuckDB's ignores NULLs: this is the same on both). -#}
@@ -121,7 +108,6 @@
         else {{ right_expr }}
     end
 {%- endmacro %}
-
 
 {#- True when an array contains a value (Trino: contains, DuckDB: list_contains). -#}
 {% macro array_contains(array_expr, value_expr) %}
@@ -135,7 +121,6 @@
 {% macro default__array_contains(array_expr, value_expr) -%}
     contains({{ array_expr }}, {{ value_expr }})
 {%- endmacro %}
-
 
 {#- The current instant as a timestamp WITHOUT time zone in UTC, comparable with the project's
     timestamps (all UTC, no zone). Both engines' current_timestamp carry a zone; comparing it with a
@@ -152,7 +137,6 @@
     cast(current_timestamp at time zone 'UTC' as timestamp)
 {%- endmacro %}
 
-
 {#- The "as of" instant of the recipient rollup: var engagement_as_of ('YYYY-MM-DD HH:MM:SS'), the
     word 'now', or (default, null) the latest send in the data, which keeps the rollup reproducible. -#}
 {% macro engagement_as_of(latest_expr) -%}
@@ -165,7 +149,6 @@
         cast('{{ as_of }}' as timestamp)
     {%- endif -%}
 {%- endmacro %}
-
 
 {#- The engagement measures shared by the email rollups, over rows of fct_email_messages that are
     already restricted to sent messages: distinct-message counts (*_messages), event counts
@@ -201,14 +184,12 @@
         max(sent_at) as last_sent_at
 {%- endmacro %}
 
-
 {#- Total cost in US dollars of a group of messages, as a double that does not depend on the order
     rows are summed in (a double sum does, so a full refresh and an incremental run could differ in
     the last bit): the millicents are summed as an exact decimal, then divided. -#}
 {% macro sum_cost_usd(price_in_millicents_expr) -%}
     cast(sum(cast({{ price_in_millicents_expr }} as decimal(38, 6))) as double) / 100000
 {%- endmacro %}
-
 
 {#- The instant the analyses' "last 30 days" windows count back from: var analysis_as_of
     ('YYYY-MM-DD HH:MM:SS', UTC) to replay a past period, by default the current UTC time. -#}
@@ -220,7 +201,6 @@
         cast('{{ as_of }}' as timestamp)
     {%- endif -%}
 {%- endmacro %}
-
 
 {#- The period-grain rollups are Hive tables on Athena (see marts_incremental_config), and Athena's
     Hive tables store timestamps in milliseconds: a CREATE TABLE AS / INSERT of a timestamp(6)

@@ -54,7 +54,6 @@
     {%- endif -%}
 {%- endmacro %}
 
-
 {#- End User Messaging SMS (eventType, messageStatus, isFinal) -> the Pinpoint event type. The same rule
     is listed row by row in the seed sms_event_status_mapping (with meanings); the test
     assert_sms_event_status_mapping_matches_seed keeps the two in step. A type this rule does not know
@@ -73,7 +72,6 @@
         ) then '_SMS.FAILURE'
     end
 {%- endmacro %}
-
 
 {#- SES eventType (+ bounce type, + click link tags) -> the Pinpoint event type. Unknown values give
     NULL (rejected and audited, never guessed). -#}
@@ -100,7 +98,6 @@
     end
 {%- endmacro %}
 
-
 {#- The campaign, treatment and journey columns of a native row, read from a map(varchar, varchar) of
     its tags (SES message tags, values joined with ','; the End User Messaging SMS context) under the
     keys the var native_attribution_keys names. Pinpoint stored the same ids in its attributes map
@@ -120,7 +117,6 @@
         {%- endif %}{% if not loop.last %},{% endif %}
     {%- endfor %}
 {%- endmacro %}
-
 
 {#- `dbt run-operation print_native_glue_columns`: one line per column of each native stream,
     "stream|column|hive type", as scripts/athena_ddl.py must print them (a test compares the two). -#}

@@ -54,7 +54,6 @@
     {%- endif -%}
 {%- endmacro %}
 
-
 {#- Free text that may quote an address (SMTP responses, bounce diagnostics, reject reasons, subjects,
     links, map values): when pseudonymisation is on, every email-, IP- and phone-shaped substring is
     replaced by a placeholder ([email], [ip], [phone]); the rest of the text is kept. Unchanged otherwise. -#}
@@ -140,7 +139,6 @@
     lower(to_hex(sha256(to_utf8({{ salt_literal }} || ({{ expr }})))))
 {%- endmacro %}
 
-
 {#- Apply an expression (written in terms of element_name) to every element of an array. -#}
 {% macro transform_array(array_expr, element_name, element_expr) %}
     {{- return(adapter.dispatch('transform_array', 'engagement_events')(array_expr, element_name, element_expr)) -}}
@@ -153,7 +151,6 @@
 {% macro default__transform_array(array_expr, element_name, element_expr) -%}
     transform({{ array_expr }}, {{ element_name }} -> {{ element_expr }})
 {%- endmacro %}
-
 
 {#- A struct (row) of varchar fields from (name, expression) pairs. -#}
 {% macro varchar_struct(fields) %}
@@ -169,7 +166,6 @@
         as row({% for name, value in fields %}"{{ name }}" varchar{% if not loop.last %}, {% endif %}{% endfor %}))
 {%- endmacro %}
 
-
 {#- Every match of a regular expression replaced (DuckDB replaces only the first without 'g'). The
     replacement is a literal: no group references. -#}
 {% macro regexp_replace_all(text_expr, pattern_literal, replacement_literal) %}
@@ -183,7 +179,6 @@
 {% macro default__regexp_replace_all(text_expr, pattern_literal, replacement_literal) -%}
     regexp_replace({{ text_expr }}, {{ pattern_literal }}, {{ replacement_literal }})
 {%- endmacro %}
-
 
 {#- A map(varchar, varchar) with each value replaced by pii_map_value (keys kept; NULL stays NULL). -#}
 {% macro pseudonymize_string_map(map_expr) %}

@@ -28,7 +28,6 @@
     {%- endif -%}
 {% endmacro %}
 
-
 {#- A folder as the Trino server sees it: an s3:// (or other scheme) prefix as given; a local absolute
     path as local:///path (the local server's Hive catalog maps local:/// to /); a relative path below
     the folder dbt runs in. -#}

@@ -8,7 +8,6 @@
     (cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0))
 {%- endmacro %}
 
-
 {#- Lower-case hex MD5 of a string: the same value on both engines. -#}
 {% macro hash_text(text_expr) %}
     {{- return(adapter.dispatch('hash_text', 'engagement_events')(text_expr)) -}}
@@ -21,7 +20,6 @@
 {% macro default__hash_text(text_expr) -%}
     lower(to_hex(md5(to_utf8({{ text_expr }}))))
 {%- endmacro %}
-
 
 {#- Cast that yields NULL instead of failing on a value of the wrong shape. -#}
 {% macro safe_cast(expr, sql_type) %}

@@ -1,7 +1,6 @@
 {#- Cross-engine expressions of the deliverability marts (issue 21). default__ is the portable
     (Trino / Athena) body; duckdb__ exists only where DuckDB differs. -#}
 
-
 {#- A dotted IPv4 address as a bigint (a * 2^24 + b * 2^16 + c * 2^8 + d), NULL for anything else
     (IPv6, empty, a part outside 0..255, fewer or more than four parts). split_part and try_cast
     behave alike on both engines here: a missing part is '' (DuckDB) or NULL (Trino), and both give a
@@ -26,14 +25,12 @@
     end
 {%- endmacro %}
 
-
 {#- The last address of an IPv4 CIDR block ('17.0.0.0/8') as a bigint: network + 2^(32 - prefix) - 1.
     The first address is ipv4_to_bigint of the part before the slash. -#}
 {% macro ipv4_cidr_last_bigint(cidr_expr) -%}
     {{ ipv4_to_bigint("split_part(" ~ cidr_expr ~ ", '/', 1)") }}
     + cast(power(2, 32 - cast(split_part({{ cidr_expr }}, '/', 2) as integer)) as bigint) - 1
 {%- endmacro %}
-
 
 {#- Whole milliseconds from start_expr to end_expr (bigint; negative when end is earlier). Trino's
     date_diff truncates the difference; DuckDB's date_diff counts unit boundaries crossed, so DuckDB
@@ -50,12 +47,10 @@
     (epoch_ms({{ end_expr }}) - epoch_ms({{ start_expr }}))
 {%- endmacro %}
 
-
 {#- Seconds (double, millisecond precision) from start_expr to end_expr. -#}
 {% macro seconds_between(start_expr, end_expr) -%}
     (cast({{ milliseconds_between(start_expr, end_expr) }} as double) / 1000)
 {%- endmacro %}
-
 
 {#- The first element of an array, NULL when it is empty or NULL (Trino: element_at; DuckDB: the
     subscript, which is 1-based and gives NULL out of range). -#}
@@ -70,7 +65,6 @@
 {% macro duckdb__array_first(array_expr) -%}
     ({{ array_expr }})[1]
 {%- endmacro %}
-
 
 {#- A value as the project's table timestamp type: timestamp(6) on Trino / Athena (Iceberg tables refuse
     timestamp(3), which a plain `timestamp` is there); DuckDB has one timestamp type. -#}

@@ -1,7 +1,6 @@
 {#- Engine differences of the two native JSON streams (SES event publishing, End User Messaging SMS).
     See macros/native_sources.sql for their record layout and docs/native_sources.md for the mapping. -#}
 
-
 {#- The raw records of a native stream ('ses' or 'sms'): one row per line/record, with every column of
     the record layout (NULL where the record lacks it), plus source_file and ingest_timestamp. `raw` is
     the stream's source() relation, named by the base model.
@@ -219,7 +218,6 @@
     {%- endif %}
 {%- endmacro %}
 
-
 {#- An ISO-8601 UTC text such as 2026-10-01T00:41:02.669Z as a plain UTC timestamp with its
     milliseconds; NULL (never an error) when the text is not such a time. -#}
 {% macro iso8601_to_timestamp(text) %}
@@ -236,7 +234,6 @@
 {% macro default__iso8601_to_timestamp(text) -%}
     cast(try(from_iso8601_timestamp({{ text }}) at time zone 'UTC') as timestamp(6))
 {%- endmacro %}
-
 
 {#- An array of structs with each struct re-shaped: `fields` is a list of [new name, old field,
     type]. Used to give SES's camelCase recipient structs the Pinpoint field names. -#}
@@ -264,7 +261,6 @@
     )))
 {%- endmacro %}
 
-
 {#- The elements of an array (or one field of an array of structs) sorted and joined with ','; ''
     for a NULL or empty array. A stable text for identity hashes. -#}
 {% macro sorted_array_join(array_expr, field=none) %}
@@ -287,7 +283,6 @@
     {%- endif -%}
 {%- endmacro %}
 
-
 {#- A map(varchar, array(varchar)) (SES mail.tags) as map(varchar, varchar): each key's values joined
     with ','. Never NULL (an empty map for NULL input). -#}
 {% macro joined_array_map(map_expr) %}
@@ -301,7 +296,6 @@
 {% macro default__joined_array_map(map_expr) -%}
     coalesce(transform_values({{ map_expr }}, (tag_name, tag_values) -> array_join(tag_values, ',')), {{ empty_string_map() }})
 {%- endmacro %}
-
 
 {#- A NULL of the type a record-layout spec describes (see macros/native_sources.sql), e.g.
     typed_null(['array', 'string']). -#}

@@ -12,7 +12,6 @@
     "$path"
 {%- endmacro %}
 
-
 {#- The ingest hour of a raw row. On Athena it is the Glue partition column. On DuckDB it is read
     from the file's folder: Firehose's YYYY/MM/DD/HH/ layout, or a hive-style
     ingest_timestamp=<value>/ folder (URL-encoded colons accepted). NULL when neither matches: such
@@ -99,7 +98,6 @@
     {%- endif -%}
 {%- endmacro %}
 
-
 {#- DuckDB: the text of a raw source relation (a read_parquet/read_csv call over `path`/**/`pattern`)
     as an explicit list of the files this run reads, or unchanged when that is every file:
     - the files audit_unreadable_files lists are left out (with the var fail_on_unreadable_files, an
@@ -152,7 +150,6 @@
     {%- endfor -%}
     {{- return(relation_text | replace("'" ~ path ~ "/**/" ~ pattern ~ "'", '[' ~ quoted | join(', ') ~ ']')) -}}
 {% endmacro %}
-
 
 {#- The loaded_at_query of a raw source's freshness check: the newest ingest hour. Two exceptions:
     - pinpoint after var pinpoint_end_timestamp: no event can arrive any more, so the age is measured at

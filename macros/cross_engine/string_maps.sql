@@ -7,7 +7,6 @@
     cast(map() as map(varchar, varchar))
 {%- endmacro %}
 
-
 {#- A JSON object held in a string, as map(varchar, varchar). Malformed JSON, a JSON value that is
     not an object, or NULL all give an empty map, never an error: one bad producer must not fail
     the build. Nested values are kept as their JSON text. -#}
@@ -27,7 +26,6 @@
     coalesce(try(transform_values(cast(json_parse({{ json_text }}) as map(varchar, json)), (k, v) -> coalesce(try(cast(v as varchar)), json_format(v)))), {{ empty_string_map() }})
 {%- endmacro %}
 
-
 {#- True when the string holds text that is not a JSON object (NULL input is not malformed). -#}
 {% macro is_malformed_json_object(json_text) %}
     {{- return(adapter.dispatch('is_malformed_json_object', 'engagement_events')(json_text)) -}}
@@ -42,13 +40,11 @@
     ({{ json_text }} is not null and try(cast(json_parse({{ json_text }}) as map(varchar, json))) is null)
 {%- endmacro %}
 
-
 {#- Two maps merged, the right one winning on a shared key; a NULL side counts as empty, so the
     result is never NULL (the original solution lost every tag when attributes was NULL). -#}
 {% macro merge_string_maps(left_map, right_map) -%}
     map_concat(coalesce({{ left_map }}, {{ empty_string_map() }}), coalesce({{ right_map }}, {{ empty_string_map() }}))
 {%- endmacro %}
-
 
 {#- A map rendered as 'k1=v1&k2=v2' with keys sorted: a stable text for hashing. NULL map -> ''. -#}
 {% macro map_to_sorted_string(map_expr) %}

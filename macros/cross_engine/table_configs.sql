@@ -14,7 +14,6 @@
     {{- return('merge') -}}
 {% endmacro %}
 
-
 {#- Partition transforms for a table: Iceberg transforms on Athena; none on DuckDB (dbt-duckdb only
     partitions DuckLake tables and warns otherwise). -#}
 {% macro table_partitioning(transforms) %}
@@ -28,7 +27,6 @@
 {% macro default__table_partitioning(transforms) %}
     {{- return(transforms) -}}
 {% endmacro %}
-
 
 {#- The earliest ingest hour an incremental run of `relation` re-reads: the newest value of its
     `watermark_column` minus `incremental_lookback_hours`, as SQL. Only valid inside
@@ -67,7 +65,6 @@
 {% macro default__incremental_window_start(relation, watermark_column) %}
     {{- return(incremental_window_start_subquery(relation, watermark_column)) -}}
 {% endmacro %}
-
 
 {#- Table properties for dbt-trino, which takes them as `properties` (SQL literals) and ignores Athena's
     table_type / partitioned_by: the same Iceberg partition transforms, Parquet. None elsewhere (dbt-duckdb

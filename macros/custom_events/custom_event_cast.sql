@@ -49,7 +49,6 @@
     {%- endif -%}
 {%- endmacro %}
 
-
 {#- True when an attribute's text is present but does not cast to its declared type (the model then
     holds NULL): counted in invalid_attribute_count and in audit_custom_event_cast_failures. -#}
 {% macro custom_event_cast_fails(text_expr, attribute_type) -%}
@@ -60,7 +59,6 @@
 {% macro custom_event_sql_string(text) -%}
     '{{ text | string | replace("'", "''") }}'
 {%- endmacro %}
-
 
 {#- True when the whole text matches the pattern (a regular expression without anchors). -#}
 {% macro custom_event_full_match(text_expr, pattern) %}
@@ -76,7 +74,6 @@
 {% macro default__custom_event_full_match(text_expr, pattern) -%}
     regexp_like({{ text_expr }}, '\A(?:{{ pattern }})\z')
 {%- endmacro %}
-
 
 {#- An ISO-8601 text as a UTC timestamp: `local_pattern` matches texts without an offset (taken
     as UTC), `zoned_pattern` texts ending in Z or an offset (converted to UTC); anything else NULL. -#}

@@ -8,12 +8,24 @@ with events as (
 final as (
 
     select
-        {{ email_view_leading_columns('events') }},
+        events.event_timestamp,
+        events.arrival_timestamp,
+        events.application_id,
+        events.endpoint_id,
+        events.pinpoint_campaign_id,
+        events.pinpoint_treatment_id,
+        events.aws_account_id,
+        events.message_id,
+        events.message_send_timestamp,
+        events.from_address,
+        events.destination,
         events.subject,
         events.ip_address,
         events.user_agent,
         events.link,
-        {{ event_view_trailing_columns('events') }}
+        events.message_tags,
+        events.ingest_timestamp,
+        events.source_system
     from events
 
 )

@@ -8,7 +8,17 @@ with events as (
 final as (
 
     select
-        {{ email_view_leading_columns('events') }},
+        events.event_timestamp,
+        events.arrival_timestamp,
+        events.application_id,
+        events.endpoint_id,
+        events.pinpoint_campaign_id,
+        events.pinpoint_treatment_id,
+        events.aws_account_id,
+        events.message_id,
+        events.message_send_timestamp,
+        events.from_address,
+        events.destination,
         events.bounce_type,
         events.bounce_sub_type,
         events.feedback_id,
@@ -17,7 +27,9 @@ final as (
         recipient.action as bounced_recipient_action,
         recipient.status as bounced_recipient_status,
         recipient.diagnostic_code as bounced_recipient_diagnostic_code,
-        {{ event_view_trailing_columns('events') }}
+        events.message_tags,
+        events.ingest_timestamp,
+        events.source_system
     from events
     {{ unnest_keep_empty('events.bounced_recipients', 'bounced', 'recipient') }}
 

@@ -17,7 +17,9 @@ final as (
         events.journey_id,
         events.journey_activity_id,
         events.aws_account_id,
-        {{ event_view_trailing_columns('events') }}
+        events.message_tags,
+        events.ingest_timestamp,
+        events.source_system
     from events
 
 )

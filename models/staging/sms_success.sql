@@ -8,11 +8,25 @@ with events as (
 final as (
 
     select
-        {{ sms_view_leading_columns('events') }},
+        events.event_timestamp,
+        events.arrival_timestamp,
+        events.application_id,
+        events.endpoint_id,
+        events.pinpoint_campaign_id,
+        events.pinpoint_treatment_id,
+        events.aws_account_id,
+        events.sender_request_id,
+        events.destination_phone_number,
+        events.record_status,
+        events.iso_country_code,
+        events.number_of_message_parts,
+        events.message_id,
         events.message_type,
         events.origination_phone_number,
         events.price_in_millicents_usd,
-        {{ event_view_trailing_columns('events') }}
+        events.message_tags,
+        events.ingest_timestamp,
+        events.source_system
     from events
 
 )

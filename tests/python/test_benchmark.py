@@ -21,29 +21,39 @@ def test_benchmark_smoke_run_reports_every_section(tmp_path: Path) -> None:
     output = tmp_path / "benchmark.json"
     done = subprocess.run(
         [sys.executable, str(SCRIPTS / "benchmark.py"), "--events", "3000", "--long-hours", "4",
-         "--short-hours", "2", "--repeat", "1", "--skip-memory-run", "--work-dir", str(tmp_path / "work"), "--output", str(output)],
-        capture_output=True, text=True, timeout=300,
+         "--short-hours", "2", "--repeat", "1", "--scale-events", "1500,6000", "--work-dir", str(tmp_path / "work"), "--output", str(output)],
+        capture_output=True, text=True, timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(output.read_text())
 
-    assert {"machine", "parameters", "data", "floor", "full_build", "memory_limited_build", "incremental",
+    assert {"machine", "parameters", "data", "floor", "full_build", "week", "scale", "incremental",
             "questions", "targets"} <= set(report)
     machine = report["machine"]
     assert machine["cores"] and machine["cpu_model"] and machine["duckdb"] and machine["dbt"] != "unknown"
 
     floor = report["floor"]
-    assert floor["raw_rows"] > 0 and floor["flatten_rows"] == floor["raw_rows"]
-    assert _positive(floor["count_by_type_seconds"]) and _positive(floor["flatten_seconds"])
+    assert floor["raw_rows"] > 0 and floor["floor_rows"] == floor["raw_rows"]
+    assert _positive(floor["count_by_type_seconds"]) and _positive(floor["floor_seconds"])
 
-    # The memory-limited build is the same measured dbt call as the full build, on another DuckDB file; the
-    # smoke run skips it to stay short (the 1,000,000-event run in docs/benchmark.md is the real check).
-    assert report["memory_limited_build"] == {"skipped": True, "memory_limit": "2GB"}
     build = report["full_build"]
     assert build["ok"], build
     assert _positive(build["wall_seconds"]) and _positive(build["peak_rss_mib"]), build
-    assert _positive(build["events_per_second"]) and _positive(build["ratio_to_flatten"])
+    assert _positive(build["events_per_second"]) and _positive(build["ratio_to_floor"])
     assert _positive(build["node_seconds_by_type"]["model"]) and _positive(build["node_seconds_by_type"]["test"])
+
+    # The same events over (here, at most) one week: its own floor, a build and a run alone, each measured.
+    week = report["week"]
+    assert week["floor"]["floor_rows"] == week["floor"]["raw_rows"] > 0
+    assert week["build"]["ok"] and week["run"]["ok"], week
+    assert _positive(week["build_over_floor"]) and _positive(week["run_over_floor"])
+
+    # Scale: the --events history and each --scale-events size, smallest first, the largest with --memory-limit.
+    sizes = report["scale"]["sizes"]
+    assert [entry["events"] for entry in sizes] == [1500, 3000, 6000]
+    assert all(entry["build"]["ok"] and _positive(entry["seconds_per_million_events"]) for entry in sizes), sizes
+    assert [entry["memory_limit"] for entry in sizes] == ["2GB", "2GB", "1500MB"]
+    assert _positive(report["scale"]["growth"])
 
     incremental = report["incremental"]
     for key in ("short", "long"):

@@ -21,7 +21,7 @@ changed_days as (
 
     select distinct sent_date
     from fct_sms_messages
-    where last_ingest_timestamp >= {{ marts_window_start('max_ingest_timestamp') }}
+    where last_ingest_timestamp >= {{ incremental_window_start(this, 'max_ingest_timestamp') }}
 
 ),
 {% endif %}

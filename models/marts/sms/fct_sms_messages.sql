@@ -29,7 +29,7 @@ message_events as (
         where sms_events.message_id in (
             select changed.message_id
             from sms_events as changed
-            where changed.ingest_timestamp >= {{ marts_window_start('last_ingest_timestamp') }}
+            where changed.ingest_timestamp >= {{ incremental_window_start(this, 'last_ingest_timestamp') }}
         )
     {% endif %}
 
