@@ -84,6 +84,18 @@
     {%- endif %}
 {% endmacro %}
 
+{#- Predicate of a period-grain rollup's incremental run: the row's period (`period_column`) holds a row
+    of `relation` changed since this model's newest `watermark_column` minus the lookback (its
+    `changed_column`, the row's newest ingest hour). Every row of such a period is read, so the period is
+    recomputed whole. -#}
+{% macro in_changed_periods(relation, period_column, changed_column, watermark_column) -%}
+    {{ relation }}.{{ period_column }} in (
+        select changed.{{ period_column }}
+        from {{ relation }} as changed
+        where changed.{{ changed_column }} >= {{ incremental_window_start(this, watermark_column) }}
+    )
+{%- endmacro %}
+
 {#- Number of events of one type in a group (0, never NULL). Portable SQL. -#}
 {% macro count_event_type(event_type) -%}
     sum(case when event_type = '{{ event_type }}' then 1 else 0 end)

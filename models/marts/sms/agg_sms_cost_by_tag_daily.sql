@@ -13,26 +13,15 @@ with fct_sms_messages as (
 
 ),
 
-{#- Incremental: every day that holds a message changed since this model's newest
-    max_ingest_timestamp minus the lookback, all of its rows, so each such day is recomputed whole.
-    Full refresh: every row. #}
-{% if is_incremental() %}
-changed_days as (
-
-    select distinct sent_date
-    from fct_sms_messages
-    where last_ingest_timestamp >= {{ incremental_window_start(this, 'max_ingest_timestamp') }}
-
-),
-{% endif %}
-
 messages as (
 
+    {#- Incremental: every row of each send day that holds a message changed since this model's newest
+        max_ingest_timestamp minus the lookback, so each such day is recomputed whole. Full refresh:
+        every row. -#}
     select fct_sms_messages.*
     from fct_sms_messages
     {% if is_incremental() %}
-        inner join changed_days
-            on fct_sms_messages.sent_date = changed_days.sent_date
+        where {{ in_changed_periods('fct_sms_messages', 'sent_date', 'last_ingest_timestamp', 'max_ingest_timestamp') }}
     {% endif %}
 
 ),
