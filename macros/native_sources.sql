@@ -55,8 +55,8 @@
 {%- endmacro %}
 
 {#- End User Messaging SMS (eventType, messageStatus, isFinal) -> the Pinpoint event type. The same rule
-    is listed row by row in the seed sms_event_status_mapping (with meanings); the test
-    assert_sms_event_status_mapping_matches_seed keeps the two in step. A type this rule does not know
+    is listed row by row, with meanings, in the model sms_event_status_mapping, which calls this macro;
+    tests/python/test_cross_engine_macros.py checks it against a hand-written table. A type this rule does not know
     gives NULL: the row is rejected and listed by audit_rejected_events, never guessed. -#}
 {% macro sms_pinpoint_event_type(event_type, message_status, is_final) -%}
     {#- Compared upper-cased, as End User Messaging writes them. -#}

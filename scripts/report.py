@@ -614,7 +614,7 @@ def build_charts(data: dict[str, Any]) -> list[Chart]:
     return [
         chart("chart-deliverability", "Of the messages sent in each period, the share that hard-bounced and the "
               "share that drew a complaint, whenever the bounce or complaint arrived. Dashed: the level at which SES "
-              "reviews an account; solid: the level at which it may pause sending (seed ses_reputation_thresholds, "
+              "reviews an account; solid: the level at which it may pause sending (model ses_reputation_thresholds, "
               "equal to the vars ses_*_rate). SES judges rates over a rolling window of representative volume, so "
               "a single small period above a line is a warning, not SES's verdict.",
               email, lambda: deliverability_figure(data), no_email),

@@ -5,7 +5,7 @@
     the record layout (NULL where the record lacks it), plus source_file and ingest_timestamp. `raw` is
     the stream's source() relation, named by the base model.
     A line that is not JSON, or JSON of another shape, is a row with every record column NULL (never
-    dropped, never fatal), which event_rejection_reason sends to audit_rejected_events. A stream with
+    dropped, never fatal), which int_validated_events rejects (audit_rejected_events lists it). A stream with
     no files (DuckDB) or no Glue table (Athena) is an empty, typed relation, so a Pinpoint-only
     warehouse builds unchanged. -#}
 {% macro native_events_relation(stream, raw) %}
@@ -145,7 +145,7 @@
 
 {#- Post-hook: one rejected row per line DuckDB could not decode as UTF-8, with its file and line
     number, in the base model just built (every record column NULL, so event_type is NULL and
-    event_rejection_reason sends it to audit_rejected_events). Athena and Trino decode with the JSON
+    int_validated_events rejects it and audit_rejected_events lists it). Athena and Trino decode with the JSON
     SerDe, which replaces such bytes instead of refusing the line (docs/native_sources.md). -#}
 {% macro native_undecodable_lines_hook(stream) %}
     {{- return(adapter.dispatch('native_undecodable_lines_hook', 'engagement_events')(stream)) -}}

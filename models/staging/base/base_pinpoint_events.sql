@@ -175,7 +175,7 @@ canonical as (
         cast(null as varchar) as mcc,
         cast(null as varchar) as mnc,
         cast(null as varchar) as carrier_name,
-        -- the reason itself is event_rejection_reason; a Parquet row has no finer detail to add
+        -- the reason itself is computed in int_validated_events; a Parquet row has no finer detail to add
         cast(null as varchar) as rejection_detail
     from flattened
 

@@ -1,7 +1,7 @@
 {#-
     The one place AWS End User Messaging SMS event records are read and flattened into the canonical
     event columns, in Pinpoint's vocabulary (docs/native_sources.md has the mapping table; the status
-    mapping is the macro sms_pinpoint_event_type, listed in the seed sms_event_status_mapping): one row
+    mapping is the macro sms_pinpoint_event_type, listed in the model sms_event_status_mapping): one row
     per record (duplicates included) and one row per unreadable line (every record column NULL, so
     event_type is NULL and the row is rejected and audited). Intermediate events (isFinal false) are
     kept, with is_final false. With the var pseudonymize_pii on, phone numbers are hashed and
