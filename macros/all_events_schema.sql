@@ -101,8 +101,8 @@
     {{ raw }}
 {%- endmacro %}
 
-{#- The top-level columns (name, type) of the readable Pinpoint files as DuckDB binds them, for
-    audit_schema_drift; empty when there is no file and on other engines (their Glue/Hive table declares
+{#- The top-level columns (name, type) of the readable Pinpoint files as DuckDB binds them (on an
+    incremental run, of the window's files only), for audit_schema_drift; empty when there is no file and on other engines (their Glue/Hive table declares
     the columns). -#}
 {% macro pinpoint_file_columns() %}
     {{- return(adapter.dispatch('pinpoint_file_columns', 'engagement_events')()) -}}
@@ -115,7 +115,7 @@
 {% macro duckdb__pinpoint_file_columns() -%}
     {%- set files_relation = source('pinpoint', 'all_events') | string -%}
     {%- set readable = none if all_events_file_count() == 0 else skip_unreadable_files(
-        files_relation, 'pinpoint', var('events_path', 'data/events'), '*.parquet', log_skipped=false, in_window=false) -%}
+        files_relation, 'pinpoint', var('events_path', 'data/events'), '*.parquet', log_skipped=false) -%}
     {%- if readable is none -%}
     {{ default__pinpoint_file_columns() }}
     {%- else -%}

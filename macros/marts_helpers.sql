@@ -6,7 +6,7 @@
 
 {#- ------------------------------------------------------------------ incremental configuration
 
-    The config() values of an incremental mart, per engine. Two shapes:
+    The config() values of an incremental mart, per engine. Three shapes:
 
     * message grain (partition_column none): one row per message, recomputed from all of the
       message's events whenever one of them is new. DuckDB: delete+insert on unique_key.
@@ -22,24 +22,32 @@
       their timestamps with as_hive_timestamp. The partition column must be the last column of
       the model's select.
 
+    * several rows per message (replace_key given, e.g. message_id): every row of a changed message
+      is recomputed, and the run replaces all rows of those messages, so a row that no longer exists
+      goes too. DuckDB and Trino: delete+insert keyed on replace_key. Athena: a table rebuilt on each
+      run, because dbt-athena has no delete+insert and a merge needs a unique, never-NULL key (these
+      grains have a NULL-able column, e.g. a message without a recipient).
+
     Returned as a dict and used as `config(**marts_incremental_config(...))`: config is not SQL, so
     this is the one place where the engine picks a value.
 -#}
-{% macro marts_incremental_config(unique_key, partition_column=none, time_column=none) %}
-    {{- return(adapter.dispatch('marts_incremental_config', 'engagement_events')(unique_key, partition_column, time_column)) -}}
+{% macro marts_incremental_config(unique_key, partition_column=none, time_column=none, replace_key=none) %}
+    {{- return(adapter.dispatch('marts_incremental_config', 'engagement_events')(unique_key, partition_column, time_column, replace_key)) -}}
 {% endmacro %}
 
-{% macro duckdb__marts_incremental_config(unique_key, partition_column=none, time_column=none) %}
+{% macro duckdb__marts_incremental_config(unique_key, partition_column=none, time_column=none, replace_key=none) %}
     {{- return({
         'materialized': 'incremental',
         'incremental_strategy': 'delete+insert',
-        'unique_key': partition_column if partition_column else unique_key,
+        'unique_key': partition_column or replace_key or unique_key,
         'on_schema_change': 'fail',
     }) -}}
 {% endmacro %}
 
-{% macro default__marts_incremental_config(unique_key, partition_column=none, time_column=none) %}
-    {%- if partition_column %}
+{% macro default__marts_incremental_config(unique_key, partition_column=none, time_column=none, replace_key=none) %}
+    {%- if replace_key %}
+        {{- return({'materialized': 'table'}) -}}
+    {%- elif partition_column %}
         {{- return({
             'materialized': 'incremental',
             'table_type': 'hive',
@@ -64,13 +72,13 @@
 {#- Trino (dbt-trino, Iceberg catalog): no Hive tables to overwrite by partition, so the period grain is
     DuckDB's delete+insert on the period column, on an Iceberg table partitioned by it; the message grain
     is Athena's merge on unique_key, partitioned by day(time_column). -#}
-{% macro trino__marts_incremental_config(unique_key, partition_column=none, time_column=none) %}
-    {%- if partition_column %}
+{% macro trino__marts_incremental_config(unique_key, partition_column=none, time_column=none, replace_key=none) %}
+    {%- if partition_column or replace_key %}
         {{- return({
             'materialized': 'incremental',
             'incremental_strategy': 'delete+insert',
-            'unique_key': partition_column,
-            'properties': table_properties([partition_column]),
+            'unique_key': partition_column or replace_key,
+            'properties': table_properties([partition_column] if partition_column else []),
             'on_schema_change': 'fail',
         }) -}}
     {%- else %}

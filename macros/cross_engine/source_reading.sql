@@ -102,15 +102,15 @@
     as an explicit list of the files this run reads, or unchanged when that is every file:
     - the files audit_unreadable_files lists are left out (with the var fail_on_unreadable_files, an
       unreadable file stops the build instead, named);
-    - with `in_window` and an incremental run (canonical_window_start), only the files of the window's
+    - on an incremental run (canonical_window_start), only the files of the window's
       ingest hours are listed, so a run on a long history neither opens nor binds the older files.
     none when no file is left to read. The text unchanged while parsing. -#}
-{% macro skip_unreadable_files(relation_text, stream, path, pattern, log_skipped=true, in_window=true) %}
+{% macro skip_unreadable_files(relation_text, stream, path, pattern, log_skipped=true) %}
     {%- set audit = ref('audit_unreadable_files') -%}
     {%- if not execute or 'read_' not in relation_text -%}
         {{- return(relation_text) -}}
     {%- endif -%}
-    {%- set window_start = canonical_window_start() if in_window else none -%}
+    {%- set window_start = canonical_window_start() -%}
     {%- set audited = adapter.get_relation(database=audit.database, schema=audit.schema, identifier=audit.identifier) is not none -%}
     {%- set listed = [] -%}
     {%- if audited -%}

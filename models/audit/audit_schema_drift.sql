@@ -2,8 +2,10 @@
     all_events_glue_columns / native_record_columns): they are not read into any model, so a producer's
     new field shows up here instead of disappearing. Pinpoint: top-level Parquet columns beyond the Glue
     schema; SES and SMS: top-level JSON keys and the keys of top-level objects beyond the record layout.
-    DuckDB only (Athena and Trino see only the declared columns of their tables). -#}
-{{ config(materialized='table') }}
+    DuckDB only (Athena and Trino see only the declared columns of their tables).
+    Incremental: a run inspects the files it reads (the window's, see canonical_window_start) and
+    replaces the rows of the fields it sees there; fields seen by earlier runs stay listed. -#}
+{{ config(**marts_incremental_config(unique_key=none, replace_key=['source_system', 'field_path'])) }}
 
 -- depends_on: {{ ref('audit_unreadable_files') }}
 with pinpoint_file_columns as (

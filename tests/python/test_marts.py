@@ -29,7 +29,7 @@ MARTS_SELECTOR = "+path:models/marts"
 MART_TABLES = [
     "fct_email_messages", "fct_sms_messages", "agg_email_deliverability_hourly", "agg_email_engagement_hourly",
     "agg_email_engagement_by_subject", "agg_email_engagement_by_campaign", "agg_email_engagement_by_recipient",
-    "agg_sms_cost_daily", "agg_sms_cost_by_tag_daily",
+    "agg_sms_cost_daily", "agg_sms_cost_by_tag_daily", "fct_email_engagements", "fct_email_recipients",
 ]
 GRAINS = {
     "fct_email_messages": ["message_id"],
@@ -41,6 +41,8 @@ GRAINS = {
     "agg_email_engagement_by_recipient": ["recipient_address"],
     "agg_sms_cost_daily": ["sent_date", "pinpoint_campaign_id", "journey_id", "iso_country_code", "message_type"],
     "agg_sms_cost_by_tag_daily": ["sent_date", "tag_value"],
+    "fct_email_engagements": ["event_id"],
+    "fct_email_recipients": ["message_id", "recipient_address"],
 }
 # Small enough that the generated recipients cross it, so the flag takes both values.
 TEST_VARS = {"engagement_min_sends": 2}

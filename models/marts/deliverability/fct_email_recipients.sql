@@ -7,17 +7,20 @@
     fct_email_engagements credits them to the recipient. final_status is the furthest state
     reached, in this order: complained, unsubscribed, hard_bounced, clicked, opened, delivered,
     soft_bounced, rejected, sent.
-    A table, rebuilt on each run.
+    Incremental: a run recomputes every recipient of the messages whose newest event
+    (fct_email_messages.last_ingest_timestamp) is at or after this table's newest one minus
+    `incremental_lookback_hours`, and replaces all rows of those messages (marts_incremental_config's
+    replace_key; Athena rebuilds the table).
 -#}
-{{ config(materialized='table') }}
+{{ config(**marts_incremental_config(unique_key=none, replace_key='message_id')) }}
 
-with messages as (
+with all_messages as (
 
     select * from {{ ref('fct_email_messages') }}
 
 ),
 
-email_events as (
+all_email_events as (
 
     select * from {{ ref('int_events') }}
     where
@@ -26,9 +29,39 @@ email_events as (
 
 ),
 
-engagements as (
+all_engagements as (
 
     select * from {{ ref('fct_email_engagements') }}
+
+),
+
+messages as (
+
+    select all_messages.*
+    from all_messages
+    {% if is_incremental() %}
+        where all_messages.last_ingest_timestamp >= {{ incremental_window_start(this, 'last_ingest_timestamp') }}
+    {% endif %}
+
+),
+
+email_events as (
+
+    select all_email_events.*
+    from all_email_events
+    {% if is_incremental() %}
+        where all_email_events.message_id in (select messages.message_id from messages)
+    {% endif %}
+
+),
+
+engagements as (
+
+    select all_engagements.*
+    from all_engagements
+    {% if is_incremental() %}
+        where all_engagements.message_id in (select messages.message_id from messages)
+    {% endif %}
 
 ),
 
@@ -224,7 +257,8 @@ joined as (
         recipient_complaints.complaint_feedback_type,
         message_notices.unsubscribed_at,
         message_notices.subscription_changed_at,
-        message_notices.rejected_at
+        message_notices.rejected_at,
+        messages.last_ingest_timestamp
     from message_recipients
     inner join messages
         on message_recipients.message_id = messages.message_id
@@ -302,7 +336,8 @@ final as (
             when is_sent then 'sent'
             else 'unknown'
         end as final_status,
-        source_system
+        source_system,
+        last_ingest_timestamp
     from joined
 
 )

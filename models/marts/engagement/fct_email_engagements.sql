@@ -14,29 +14,23 @@
     The recipient is the message's first destination address (lower-cased): opens and clicks do
     not say which recipient of a multi-recipient message engaged. Its delivery time is the earliest
     delivery notice naming that recipient, else the message's earliest delivery.
-    A table, rebuilt on each run from int_events (the rules look at other events of the message).
+    Incremental as fct_email_messages: the rules look at other events of the message, so a run finds
+    the messages with an open, click or delivery ingested since this table's newest ingest hour minus
+    `incremental_lookback_hours`, and reclassifies every open and click of those messages. A change to
+    the rules (the seeds or the vars above) needs `dbt build --full-refresh` to reach older rows.
 -#}
-{{ config(materialized='table') }}
+{{ config(**marts_incremental_config(unique_key='event_id', time_column='engaged_at')) }}
 
 {%- set open_ms = (var('machine_open_max_seconds_after_delivery', 10) | float * 1000) | int %}
 {%- set click_ms = (var('machine_click_max_seconds_after_delivery', 10) | float * 1000) | int %}
 {%- set burst_ms = (var('machine_click_burst_seconds', 1) | float * 1000) | int %}
 {%- set burst_min_links = var('machine_click_burst_min_links', 2) | int %}
 
-with engagement_events as (
+with email_events as (
 
     select * from {{ ref('int_events') }}
     where
-        event_type in ('_email.open', '_email.click')
-        and message_id is not null
-
-),
-
-delivery_events as (
-
-    select * from {{ ref('int_events') }}
-    where
-        event_type = '_email.delivered'
+        event_type in ('_email.open', '_email.click', '_email.delivered')
         and message_id is not null
 
 ),
@@ -50,6 +44,34 @@ machine_user_agents as (
 proxy_ip_ranges as (
 
     select * from {{ ref('email_proxy_ip_ranges') }}
+
+),
+
+message_events as (
+
+    select email_events.*
+    from email_events
+    {% if is_incremental() %}
+        where email_events.message_id in (
+            select changed.message_id
+            from email_events as changed
+            where changed.ingest_timestamp >= {{ incremental_window_start(this, 'ingest_timestamp') }}
+        )
+    {% endif %}
+
+),
+
+engagement_events as (
+
+    select * from message_events
+    where message_events.event_type in ('_email.open', '_email.click')
+
+),
+
+delivery_events as (
+
+    select * from message_events
+    where message_events.event_type = '_email.delivered'
 
 ),
 
