@@ -93,6 +93,27 @@ def dollars(billed: float) -> float:
     return billed / TB * DOLLARS_PER_TB
 
 
+def billable(q: dict[str, Any]) -> bool:
+    """Whether Athena would bill this query of dbt's (a summarise() row): not DDL, not failed, and not a
+    SELECT that read no table data (dbt-trino's catalog look-ups in information_schema; dbt-athena asks
+    Glue's API for those instead of running queries). Writes (INSERT, MERGE, DELETE) always are."""
+    if q["state"] != "FINISHED" or q["type"] in FREE_QUERY_TYPES:
+        return False
+    return not (q["type"] == "SELECT" and not q["physical_input_bytes"])
+
+
+def measured_from(report: dict[str, Any]) -> Measured:
+    """The inputs of extrapolate() from a report of this script (a fresh run or --reprice FILE)."""
+    both = [q for q in report["questions"] if "marts_physical_input_bytes" in q and "original_physical_input_bytes" in q]
+    run_queries = [q for q in report["hourly_run"]["detail"] if billable(q)]
+    return Measured(
+        raw_events=report["history"]["raw_events"], email_sends=report["history"]["email_sends"],
+        history_hours=report["history"]["hours"], hour_events=report["hourly_run"]["events"],
+        question_bytes={q["name"]: (q["marts_physical_input_bytes"], q["original_physical_input_bytes"]) for q in both},
+        run_queries=[(int(q["bytes_by_catalog"].get("hive", 0)),
+                      int(q["physical_input_bytes"] - q["bytes_by_catalog"].get("hive", 0))) for q in run_queries])
+
+
 def extrapolate(m: Measured, s: Scenario = Scenario()) -> dict[str, Any]:
     """Scale the measured bytes to the scenario and price them for one month.
 
@@ -431,7 +452,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=TARGET_DIR / "benchmark" / "athena_bill.json")
     parser.add_argument("--skip-duckdb", action="store_true", help="no DuckDB build for the comparison")
     parser.add_argument("--keep", action="store_true", help="keep the Trino schemas and the work folder")
+    parser.add_argument("--reprice", type=Path, metavar="JSON",
+                        help="measure nothing: extrapolate the measurements of an earlier report again")
+    parser.add_argument("--emails-per-day", type=float, default=Scenario.emails_per_day)
+    parser.add_argument("--queries-per-day", type=float, default=Scenario.queries_per_day)
+    parser.add_argument("--days", type=float, default=Scenario.days)
+    parser.add_argument("--runs-per-day", type=float, default=Scenario.runs_per_day)
     args = parser.parse_args(argv)
+    scenario = Scenario(args.emails_per_day, args.queries_per_day, args.days, args.runs_per_day)
+    if args.reprice:
+        report = json.loads(args.reprice.read_text())
+        report["extrapolation"] = extrapolate(measured_from(report), scenario)
+        write(report, args.output)
+        return 0
 
     check = server("check")
     if check.returncode != 0:
@@ -454,19 +487,24 @@ def main(argv: list[str] | None = None) -> int:
     progress(f"generating {args.events:,} events over {args.hours} h into {events}")
     generate(events, args.events, args.seed, START, args.hours, args.files_per_hour)
     try:
-        report = run(project, args)
+        report = measure(project, args)
     finally:
         if not args.keep:
             project.drop()
             shutil.rmtree(work, ignore_errors=True)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(report, indent=2, default=str) + "\n")
-    print(table(report))
-    progress(f"wrote {args.output}")
+    report["extrapolation"] = extrapolate(measured_from(report), scenario)
+    write(report, args.output)
     return 0
 
 
-def run(project: Project, args: argparse.Namespace) -> dict[str, Any]:
+def write(report: dict[str, Any], output: Path) -> None:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    print(table(report))
+    progress(f"wrote {output}")
+
+
+def measure(project: Project, args: argparse.Namespace) -> dict[str, Any]:
     progress("dbt build --target trino")
     trino_seconds = project.dbt("trino_build", *BUILD)
     progress(f"  Trino build time {trino_seconds:.1f} s")
@@ -492,21 +530,12 @@ def run(project: Project, args: argparse.Namespace) -> dict[str, Any]:
     with QueryRecorder(run_user) as recorder:
         run_seconds = project.dbt("hourly_run", "run", user=run_user)
     run_queries = sorted(recorder.queries.values(), key=lambda q: str(q["query_id"]))
-    billable = [q for q in run_queries if q["state"] == "FINISHED" and q["type"] not in FREE_QUERY_TYPES]
-    split = [(int(q["bytes_by_catalog"].get("hive", 0)),
-              int(q["physical_input_bytes"] - q["bytes_by_catalog"].get("hive", 0))) for q in billable]
     by_catalog: dict[str, float] = {}
     for q in run_queries:
         for catalog, read in q["bytes_by_catalog"].items():
             by_catalog[catalog] = by_catalog.get(catalog, 0.0) + read
-    progress(f"  {len(run_queries)} queries ({len(billable)} billable), "
+    progress(f"  {len(run_queries)} queries ({sum(map(billable, run_queries))} billable), "
              f"{sum(q['physical_input_bytes'] for q in run_queries):,.0f} B read {by_catalog}, {run_seconds:.1f} s")
-    measured = Measured(raw_events=raw_events, email_sends=email_sends, history_hours=args.hours,
-                        hour_events=int(hour_rows[0][0]),
-                        question_bytes={q["name"]: (q["marts_physical_input_bytes"], q["original_physical_input_bytes"])
-                                        for q in questions
-                                        if "marts_physical_input_bytes" in q and "original_physical_input_bytes" in q},
-                        run_queries=split)
     return {
         "machine": machine(),
         "history": {"events_requested": args.events, "hours": args.hours, "seed": args.seed, "raw_events": raw_events,
@@ -520,7 +549,6 @@ def run(project: Project, args: argparse.Namespace) -> dict[str, Any]:
                        "physical_input_bytes": sum(q["physical_input_bytes"] for q in run_queries),
                        "bytes_by_catalog": by_catalog,
                        "detail": run_queries},
-        "extrapolation": extrapolate(measured),
     }
 
 

@@ -7,7 +7,7 @@ Trino; `python scripts/athena_bill.py` is that run (docs/athena_cost.md)."""
 from __future__ import annotations
 
 import pytest
-from athena_bill import Measured, Scenario, billed_bytes, data_size, dollars, extrapolate, summarise
+from athena_bill import Measured, Scenario, billable, billed_bytes, data_size, dollars, extrapolate, summarise
 
 # A history of 4,000 raw events for 1,000 email sends (4 events an email), 200 events in the added hour.
 MEASURED = Measured(
@@ -90,3 +90,15 @@ def test_a_query_s_bytes_go_to_the_catalog_each_stage_scans() -> None:
     # Trino dropped the stages of an old query: the bytes are kept, unattributed.
     pruned = {**info, "outputStage": None}
     assert summarise(pruned)["bytes_by_catalog"] == {"unattributed": 1520}
+
+
+def test_ddl_failed_queries_and_catalog_look_ups_are_not_billed() -> None:
+    def q(kind: str, read: float, state: str = "FINISHED") -> dict[str, object]:
+        return {"type": kind, "physical_input_bytes": read, "state": state}
+
+    assert not billable(q("DATA_DEFINITION", 0))        # create / drop / alter: free on Athena
+    assert not billable(q("SELECT", 0))                 # an information_schema look-up of dbt-trino's
+    assert not billable(q("MERGE", 5000, "FAILED"))     # failed queries are free
+    assert billable(q("SELECT", 1))
+    assert billable(q("INSERT", 0))                     # a write of nothing still costs the minimum
+    assert billable(q("MERGE", 5000))
