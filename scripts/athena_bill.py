@@ -11,7 +11,7 @@ and reports the bytes each query read from storage (physical input). On one gene
               recording each query's physical input bytes (the client's final `physicalInputBytes`);
   hourly run  adds one hour folder, runs `dbt run --target trino` as a user of its own, and sums the
               physical input of every query that user issued (REST /v1/query), split into raw (hive) and
-              warehouse (iceberg) bytes by the table-scan operators of each query;
+              warehouse (iceberg) bytes by the catalog each stage of a query scans;
 then scales the bytes to the scenario of the original solution's guide (1,000,000 emails a day, 5 queries a
 day over a month of data, an hourly run for the warehouse) and prices them (docs/athena_cost.md).
 
@@ -49,7 +49,7 @@ DOLLARS_PER_TB = 5.0
 TB = 10**12
 MB = 10**6
 MIN_BILLED_MB = 10
-# Trino's statement kinds that Athena does not bill (DDL); every other statement is billed at least 10 MB.
+# Trino's statement kinds that Athena does not bill (DDL); see billable() for the rest.
 FREE_QUERY_TYPES = ("DATA_DEFINITION", "DESCRIBE", "EXPLAIN")
 
 _T0 = time.monotonic()
@@ -445,13 +445,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=60_000, help="events of the generated history (default 60000)")
     parser.add_argument("--hours", type=int, default=24, help="hours of the history (default 24)")
     parser.add_argument("--files-per-hour", type=int, default=1,
-                        help="raw files per hour folder (default 1: files large enough that the footer Trino reads "
-                             "whole, 48 kB, is not most of each)")
+                        help="raw files per hour folder (default 1: files large enough that the fixed-size "
+                             "footer read Trino makes on each is not most of what a query reads)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--work-dir", type=Path, default=TARGET_DIR / "athena_bill_work")
     parser.add_argument("--output", type=Path, default=TARGET_DIR / "benchmark" / "athena_bill.json")
     parser.add_argument("--skip-duckdb", action="store_true", help="no DuckDB build for the comparison")
-    parser.add_argument("--keep", action="store_true", help="keep the Trino schemas and the work folder")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the Trino schemas, the work folder and a Trino this script started")
     parser.add_argument("--reprice", type=Path, metavar="JSON",
                         help="measure nothing: extrapolate the measurements of an earlier report again")
     parser.add_argument("--emails-per-day", type=float, default=Scenario.emails_per_day)
@@ -492,6 +493,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             project.drop()
             shutil.rmtree(work, ignore_errors=True)
+        if not was_running and not args.keep:
+            progress("stopping the local Trino this script started")
+            server("stop")
     report["extrapolation"] = extrapolate(measured_from(report), scenario)
     write(report, args.output)
     return 0
