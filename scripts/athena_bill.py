@@ -119,12 +119,13 @@ def extrapolate(m: Measured, s: Scenario = Scenario()) -> dict[str, Any]:
 
     events/email = raw events / email sends; the scenario's month holds emails/day x events/email x days
     events. A question reads all the history it is given (every window is >= 30 days), so its bytes scale
-    by month events / measured events (history factor). An hourly run reads one hour of raw events (hour
-    factor: scenario events per hour / measured events in the added hour; the lookback hours it re-reads
-    are in both) and parts of the warehouse, whose bytes are scaled two ways: "low" by the hour factor (it
-    reads only the recent partitions) and "high" by the history factor (it reads the whole month). Each
-    query is then billed max(ceil(bytes / MB), 10) MB. A month: queries/day x days asks of the average
-    question; runs/day x days hourly runs."""
+    by month events / measured events (history factor). An hourly run's bytes are scaled two ways: "low"
+    by the hour factor (scenario events per hour / measured events in the added hour), as if a run read
+    only what the hours it re-reads hold; "high" by the history factor, as if everything it read grew with
+    the history (a second run on twice the history found both its raw and its warehouse reads nearly
+    doubled: docs/athena_cost.md). Each query is then billed max(ceil(bytes / MB), 10) MB. A month:
+    queries/day x days asks of the average question; runs/day x days hourly runs. The raw / warehouse
+    split of a run's bytes is reported, not used."""
     events_per_email = m.raw_events / m.email_sends
     events_per_day = s.emails_per_day * events_per_email
     history_factor = events_per_day * s.days / m.raw_events
@@ -145,8 +146,8 @@ def extrapolate(m: Measured, s: Scenario = Scenario()) -> dict[str, Any]:
         month[f"{way}_questions_dollars"] = dollars(mean_billed * asks)
     runs = s.runs_per_day * s.days
     hourly: dict[str, dict[str, float]] = {}
-    for bound, warehouse_factor in (("low", hour_factor), ("high", history_factor)):
-        scaled = [raw * hour_factor + warehouse * warehouse_factor for raw, warehouse in m.run_queries]
+    for bound, factor in (("low", hour_factor), ("high", history_factor)):
+        scaled = [(raw + warehouse) * factor for raw, warehouse in m.run_queries]
         billed = sum(billed_bytes(b) for b in scaled)
         hourly[bound] = {"scanned_bytes": sum(scaled), "billed_bytes": billed, "month_bytes": billed * runs,
                          "month_dollars": dollars(billed * runs)}

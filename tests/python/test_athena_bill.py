@@ -53,11 +53,11 @@ def test_extrapolation_matches_a_hand_computation() -> None:
     low, high = bill["hourly_run"]["low"], bill["hourly_run"]["high"]
     assert low["billed_bytes"] == 20_000_000
     assert low["month_dollars"] == pytest.approx(720 * 20e6 / 1e12 * 5)          # $0.072
-    # high: the warehouse bytes x 30,000: 5,000 B -> 150 MB; with the raw query's 10 MB, 160 MB a run.
-    assert high["billed_bytes"] == 160_000_000
-    assert high["month_dollars"] == pytest.approx(0.576)
+    # high: everything x 30,000: 1,200 B -> 36 MB, 5,000 B -> 150 MB: 186 MB a run, x 720 = 133.92 GB.
+    assert high["billed_bytes"] == 186_000_000
+    assert high["month_dollars"] == pytest.approx(0.6696)
     assert month["warehouse_total_dollars_low"] == pytest.approx(0.087)
-    assert month["warehouse_total_dollars_high"] == pytest.approx(0.591)
+    assert month["warehouse_total_dollars_high"] == pytest.approx(0.6846)
     assert bill["hourly_run"]["billable_queries"] == 2
 
 
