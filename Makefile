@@ -22,7 +22,7 @@ DBT_VARS = {events_path: $(EVENTS_DIR), ses_events_path: $(SES_EVENTS_DIR), sms_
 DUCKDB_FILE := $(or $(ENGAGEMENT_DUCKDB_PATH),target/engagement.duckdb)
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: trino trino-stop
+.PHONY: trino trino-stop bench-athena
 .PHONY: help venv test-venv sample-data custom-events custom-events-check run build docs browser report bench test lint pytest typecheck athena-check clean lock
 
 help:
@@ -33,6 +33,7 @@ help:
 	@echo "make browser  install headless Chromium for the browser tests"
 	@echo "make report the one-page report (target/report/index.html) from the built DuckDB file"
 	@echo "make bench  the benchmark on BENCH_EVENTS (default 1,000,000) generated events"
+	@echo "make bench-athena  what Athena would bill: Trino bytes of the questions and of an hourly run"
 	@echo "make trino  start (or reuse) a local Trino on 127.0.0.1:8089 for --target trino; make trino-stop"
 
 venv: $(DEPS_STAMP)
@@ -91,6 +92,11 @@ report: venv
 # The benchmark (docs/benchmark.md): prints a table of ratios, writes target/benchmark/latest.json.
 bench: venv custom-events
 	$(BIN)/python scripts/benchmark.py --events $(BENCH_EVENTS)
+
+# What Athena would bill (docs/athena_cost.md): the bytes the Appendix B questions and one hourly run read
+# on the local Trino, extrapolated to 1M emails a day. Starts (and stops) the local Trino itself.
+bench-athena: venv custom-events
+	$(BIN)/python scripts/athena_bill.py
 
 docs: venv
 	@test -f target/catalog.json || $(BIN)/dbt docs generate --vars '$(DBT_VARS)'

@@ -9,6 +9,9 @@ Measured in one run, on generated events (docs/benchmark.md says how to read the
   week          the same events over one week: floor, `dbt build` and `dbt run` alone, each on a fresh file;
   scale         `dbt build` of --scale-events more one-week histories (default 250,000 and 4,000,000; the largest
                 with --memory-limit): seconds per million events at each size beside the 1,000,000 one;
+  fixed cost    `dbt build` of a one-week history of --fixed-cost-events (2,000) events: what dbt costs whatever
+                the data (start-up, parsing, one statement set per node), to split the build into that and the rest;
+  trino         the Trino and DuckDB build times of `make bench-athena`'s last report, when there is one;
   questions     each Appendix B question from the marts (analyses/, compiled by dbt) versus the original
                 way (plain views over the raw Parquet, scripts/benchmark_original_views.sql): the ratio;
   incremental   `dbt run` adding one hour on top of a short (1 day) and a long (30 days) history with the
@@ -45,7 +48,7 @@ GENERATOR = SCRIPTS_DIR / "generate_events.py"
 START = datetime(2026, 10, 1, tzinfo=timezone.utc)
 # The DuckDB settings of profiles.yml, used for the floor and the original way too.
 THREADS = 2
-DEFAULT_MEMORY = os.environ.get("ENGAGEMENT_DUCKDB_MEMORY", "2GB")
+DEFAULT_MEMORY = os.environ.get("ENGAGEMENT_DUCKDB_MEMORY", "1GB")
 # The full build: models and data tests. Unit tests run on fixed fixtures, cost the same at any size,
 # and one failing would skip every model after it, so they are left to `make test`.
 BUILD = ("build", "--exclude-resource-type", "unit_test")
@@ -369,6 +372,17 @@ def measure_questions(dbt: Dbt, events: Path, as_of: datetime, repeat: int) -> l
     return results
 
 
+def trino_build_times(path: Path) -> dict[str, Any]:
+    """The Trino and DuckDB build times of scripts/athena_bill.py's report (`make bench-athena`), if any."""
+    try:
+        bill = json.loads(path.read_text())
+        return {"report": str(path), "measured_at": bill["machine"]["date"], "raw_events": bill["history"]["raw_events"],
+                "trino_build_seconds": bill["builds"]["trino_build_seconds"],
+                "duckdb_build_seconds": bill["builds"]["duckdb_build_seconds"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {"report": str(path), "missing": "run `make bench-athena` (scripts/athena_bill.py) to measure it"}
+
+
 # --- machine, targets, report ------------------------------------------------------------------------
 
 def machine() -> dict[str, Any]:
@@ -411,7 +425,7 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
     at_most("peak RSS of the full build, default profile (MiB)", TARGET_PEAK_RSS_MIB, fb["peak_rss_mib"], fb["ok"], " MiB")
     scale = report["scale"]
     for entry in scale.get("sizes", []):
-        if entry.get("memory_limit") != DEFAULT_MEMORY:
+        if entry["events"] > report["parameters"]["events"]:
             at_most(f"peak RSS at {entry['events']:,} events, memory_limit {entry['memory_limit']} (MiB)",
                     TARGET_PEAK_RSS_MIB, entry["build"]["peak_rss_mib"], entry["build"]["ok"], " MiB")
     at_most("growth: seconds per million events, largest size / 1M", TARGET_SCALE_GROWTH, scale.get("growth"), unit="")
@@ -461,6 +475,16 @@ def print_table(report: dict[str, Any]) -> None:
                       _fmt(entry["build"]["wall_seconds"]),
                       f"{entry['seconds_per_million_events']:.1f} s per million events; {entry['build_over_floor']:.2f}x "
                       f"floor; peak RSS {entry['build']['peak_rss_mib']:.0f} MiB"))
+    fixed = report.get("fixed_cost")
+    if fixed:
+        lines.append((f"fixed cost: dbt build, {fixed['events']:,} events over one week", _fmt(fixed["build"]["wall_seconds"]),
+                      f"the one-week build less this: {fixed['data_dependent_over_floor']:.2f}x the week's floor"))
+    trino = report.get("trino", {})
+    if "trino_build_seconds" in trino:
+        lines.append((f"Trino build, {trino['raw_events']:,} events (make bench-athena, {trino['measured_at']})",
+                      _fmt(trino["trino_build_seconds"]), f"DuckDB {_fmt(trino['duckdb_build_seconds'])} on the same files"))
+    elif trino:
+        lines.append(("Trino build time", "-", trino["missing"]))
     for key in ("short", "long"):
         side = inc.get(key, {})
         lines.append((f"incremental dbt run, +1h on {side.get('history_hours')}h history",
@@ -497,9 +521,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale-events", default="250000,4000000",
                         help="comma-separated sizes of the extra one-week builds beside --events (default 250000,4000000); "
                              "empty for none")
-    parser.add_argument("--memory-limit", default="1500MB",
-                        help="DuckDB memory_limit of the largest scale build (default 1500MB, the setting docs/benchmark.md "
-                             "gives for 4,000,000 events)")
+    parser.add_argument("--memory-limit", default=DEFAULT_MEMORY,
+                        help=f"DuckDB memory_limit of the largest scale build (default {DEFAULT_MEMORY}, the profile's default; "
+                             "docs/benchmark.md)")
+    parser.add_argument("--fixed-cost-events", type=int, default=2000,
+                        help="events of the one-week history whose build measures dbt's fixed cost (default 2000; 0: skip)")
+    parser.add_argument("--athena-report", type=Path, default=TARGET_DIR / "benchmark" / "athena_bill.json",
+                        help="report of scripts/athena_bill.py whose Trino build time is printed (default: make bench-athena's)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--work-dir", type=Path, default=TARGET_DIR / "benchmark" / "work",
                         help="folder for events, DuckDB files and dbt output (emptied first)")
@@ -571,6 +599,18 @@ def main(argv: list[str] | None = None) -> int:
     middle = scale[[e["events"] for e in scale].index(args.events)]["seconds_per_million_events"]
     report["scale"] = {"sizes": scale, "growth": scale[-1]["seconds_per_million_events"] / middle
                        if len(scale) > 1 and scale[-1]["events"] > args.events else None}
+
+    if args.fixed_cost_events > 0:
+        progress(f"fixed cost: dbt build of {args.fixed_cost_events:,} events over {week_hours} h ...")
+        events = work / "fixed" / "events"
+        generate(events, args.fixed_cost_events, args.seed + 5, START, week_hours)
+        fixed = measure_history("fixed", work, events, 1)
+        week_floor = report["week"]["floor"]["floor_seconds"]
+        fixed.update(data_dependent_over_floor=(report["week"]["build"]["wall_seconds"] - fixed["build"]["wall_seconds"])
+                     / week_floor)
+        report["fixed_cost"] = {"events": args.fixed_cost_events, **fixed}
+        shutil.rmtree(events, ignore_errors=True)
+    report["trino"] = trino_build_times(args.athena_report)
 
     progress("incremental: full run of the short history, then one more hour on each history ...")
     short_dbt = Dbt(work / "short", short_events, work / "short" / "warehouse.duckdb")

@@ -3,6 +3,7 @@ timings. No timing is asserted: the benchmark reports, it does not judge (docs/b
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,9 +20,15 @@ def _positive(value: Any) -> bool:
 
 def test_benchmark_smoke_run_reports_every_section(tmp_path: Path) -> None:
     output = tmp_path / "benchmark.json"
+    # a report of scripts/athena_bill.py, written by hand: the benchmark prints its Trino build time
+    athena = tmp_path / "athena_bill.json"
+    athena.write_text(json.dumps({"machine": {"date": "2026-12-02 16:05 UTC"}, "history": {"raw_events": 62270},
+                                  "builds": {"trino_build_seconds": 281.25, "duckdb_build_seconds": 49.5}}))
     done = subprocess.run(
         [sys.executable, str(SCRIPTS / "benchmark.py"), "--events", "3000", "--long-hours", "4",
-         "--short-hours", "2", "--repeat", "1", "--scale-events", "1500,6000", "--work-dir", str(tmp_path / "work"), "--output", str(output)],
+         "--short-hours", "2", "--repeat", "1", "--scale-events", "1500,6000", "--memory-limit", "900MB",
+         "--fixed-cost-events", "200", "--athena-report", str(athena),
+         "--work-dir", str(tmp_path / "work"), "--output", str(output)],
         capture_output=True, text=True, timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
@@ -52,7 +59,15 @@ def test_benchmark_smoke_run_reports_every_section(tmp_path: Path) -> None:
     sizes = report["scale"]["sizes"]
     assert [entry["events"] for entry in sizes] == [1500, 3000, 6000]
     assert all(entry["build"]["ok"] and _positive(entry["seconds_per_million_events"]) for entry in sizes), sizes
-    assert [entry["memory_limit"] for entry in sizes] == ["2GB", "2GB", "1500MB"]
+    default = os.environ.get("ENGAGEMENT_DUCKDB_MEMORY", "1GB")
+    assert [entry["memory_limit"] for entry in sizes] == [default, default, "900MB"]
+    assert any(t["name"].startswith("peak RSS at 6,000 events") for t in report["targets"]), report["targets"]
+
+    fixed = report["fixed_cost"]
+    assert fixed["events"] == 200 and fixed["build"]["ok"] and _positive(fixed["build"]["wall_seconds"]), fixed
+    assert isinstance(fixed["data_dependent_over_floor"], float)
+    assert report["trino"]["trino_build_seconds"] == 281.25 and report["trino"]["raw_events"] == 62270
+    assert "Trino build, 62,270 events" in done.stdout and "281.250s" in done.stdout, done.stdout[-2000:]
     assert _positive(report["scale"]["growth"])
 
     incremental = report["incremental"]
