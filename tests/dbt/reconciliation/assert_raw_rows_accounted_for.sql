@@ -2,8 +2,9 @@
     row per raw row, the stage that reads the base models) = rejected rows + re-deliveries removed
     + copies of an event that another stream reported too (switch-over) + events kept, and events kept
     = events of covered types + unmapped events. Re-deliveries are counted here independently of
-    int_events (rank of each copy by ingest hour and file); a cross-stream copy counts only when the
-    event it stands for is really in int_events from another stream. Returns unbalanced hours. -#}
+    int_events, by aggregation rather than ranking: per hour, interpretable rows less the events whose
+    first copy (earliest ingest hour) is in that hour. A cross-stream copy counts only when the event it
+    stands for is really in int_events from another stream. Returns unbalanced hours. -#}
 {%- set covered = covered_event_types() -%}
 
 with validated_rows as (
@@ -13,25 +14,22 @@ with validated_rows as (
         validated.event_id,
         validated.message_event_key,
         validated.source_system,
-        validated.source_file,
         validated.rejection_reason
     from {{ ref('int_validated_events') }} as validated
 
 ),
 
-raw_rows as (
+first_copies as (
 
+    {#- one row per interpretable event: the hour of its first copy (a re-delivered copy is any other) -#}
     select
-        validated_rows.ingest_timestamp,
         validated_rows.event_id,
-        validated_rows.message_event_key,
-        validated_rows.source_system,
-        validated_rows.rejection_reason,
-        row_number() over (
-            partition by validated_rows.event_id, (validated_rows.rejection_reason is null)
-            order by validated_rows.ingest_timestamp, validated_rows.source_file
-        ) as copy_rank
+        min(validated_rows.ingest_timestamp) as ingest_timestamp,
+        min(validated_rows.message_event_key) as message_event_key,
+        min(validated_rows.source_system) as source_system
     from validated_rows
+    where validated_rows.rejection_reason is null
+    group by validated_rows.event_id
 
 ),
 
@@ -49,36 +47,43 @@ cross_stream_copies as (
 
     {#- first copies that int_events does not hold, whose event is held from another stream -#}
     select
-        raw_rows.ingest_timestamp,
+        first_copies.ingest_timestamp,
         count(*) as cross_stream_count
-    from raw_rows
+    from first_copies
     where
-        raw_rows.rejection_reason is null
-        and raw_rows.copy_rank = 1
-        and raw_rows.message_event_key is not null
+        first_copies.message_event_key is not null
         and not exists (
             select 1 from kept_events
-            where kept_events.event_id = raw_rows.event_id
+            where kept_events.event_id = first_copies.event_id
         )
         and exists (
             select 1 from kept_events
             where
-                kept_events.message_event_key = raw_rows.message_event_key
-                and kept_events.source_system != raw_rows.source_system
+                kept_events.message_event_key = first_copies.message_event_key
+                and kept_events.source_system != first_copies.source_system
         )
-    group by raw_rows.ingest_timestamp
+    group by first_copies.ingest_timestamp
+
+),
+
+firsts_by_hour as (
+
+    select
+        first_copies.ingest_timestamp,
+        count(*) as first_count
+    from first_copies
+    group by first_copies.ingest_timestamp
 
 ),
 
 raw_by_hour as (
 
     select
-        raw_rows.ingest_timestamp,
+        validated_rows.ingest_timestamp,
         count(*) as raw_count,
-        sum(case when raw_rows.rejection_reason is null and raw_rows.copy_rank > 1 then 1 else 0 end)
-            as redelivered_count
-    from raw_rows
-    group by raw_rows.ingest_timestamp
+        sum(case when validated_rows.rejection_reason is null then 1 else 0 end) as interpretable_count
+    from validated_rows
+    group by validated_rows.ingest_timestamp
 
 ),
 
@@ -125,7 +130,7 @@ final as (
         raw_by_hour.ingest_timestamp,
         raw_by_hour.raw_count,
         coalesce(rejected_by_hour.rejected_count, 0) as rejected_count,
-        raw_by_hour.redelivered_count,
+        raw_by_hour.interpretable_count - coalesce(firsts_by_hour.first_count, 0) as redelivered_count,
         coalesce(cross_stream_copies.cross_stream_count, 0) as cross_stream_count,
         coalesce(kept_by_hour.kept_count, 0) as kept_count,
         coalesce(kept_by_hour.covered_count, 0) as covered_count,
@@ -133,6 +138,8 @@ final as (
     from raw_by_hour
     left join rejected_by_hour
         on raw_by_hour.ingest_timestamp is not distinct from rejected_by_hour.ingest_timestamp
+    left join firsts_by_hour
+        on raw_by_hour.ingest_timestamp = firsts_by_hour.ingest_timestamp
     left join cross_stream_copies
         on raw_by_hour.ingest_timestamp = cross_stream_copies.ingest_timestamp
     left join kept_by_hour
