@@ -32,9 +32,17 @@ as_of as (
 
 recipient_messages as (
 
-    select
+    {#- one row per address and message (an address listed twice in a destination counts once) -#}
+    select distinct
         lower(recipient.recipient_address) as recipient_address,
-        sent.*
+        sent.message_id,
+        sent.sent_at,
+        sent.is_delivered,
+        sent.is_opened,
+        sent.is_clicked,
+        sent.first_delivered_at,
+        sent.last_open_at,
+        sent.last_click_at
     from sent
     cross join unnest(sent.destination) as recipient (recipient_address)
 
@@ -44,17 +52,14 @@ per_recipient as (
 
     select
         recipient_messages.recipient_address,
-        count(distinct recipient_messages.message_id) as sent_messages,
-        count(distinct case
+        count(*) as sent_messages,
+        cast(sum(case
             when recipient_messages.sent_at > as_of.as_of_timestamp - interval '{{ send_window_months }}' month
-                then recipient_messages.message_id
-        end) as sent_messages_in_send_window,
-        count(distinct case when recipient_messages.is_delivered then recipient_messages.message_id end)
-            as delivered_messages,
-        count(distinct case when recipient_messages.is_opened then recipient_messages.message_id end)
-            as opened_messages,
-        count(distinct case when recipient_messages.is_clicked then recipient_messages.message_id end)
-            as clicked_messages,
+                then 1 else 0
+        end) as bigint) as sent_messages_in_send_window,
+        cast(sum(case when recipient_messages.is_delivered then 1 else 0 end) as bigint) as delivered_messages,
+        cast(sum(case when recipient_messages.is_opened then 1 else 0 end) as bigint) as opened_messages,
+        cast(sum(case when recipient_messages.is_clicked then 1 else 0 end) as bigint) as clicked_messages,
         min(recipient_messages.sent_at) as first_sent_at,
         max(recipient_messages.sent_at) as last_sent_at,
         min(recipient_messages.first_delivered_at) as first_delivered_at,
