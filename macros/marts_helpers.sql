@@ -70,8 +70,9 @@
 {% endmacro %}
 
 {#- Trino (dbt-trino, Iceberg catalog): no Hive tables to overwrite by partition, so the period grain is
-    DuckDB's delete+insert on the period column, on an Iceberg table partitioned by it; the message grain
-    is Athena's merge on unique_key, partitioned by day(time_column). -#}
+    DuckDB's delete+insert on the period column, on an Iceberg table partitioned by it; several rows per
+    message, delete+insert on replace_key; the message grain is Athena's merge on unique_key, partitioned
+    by day(time_column). -#}
 {% macro trino__marts_incremental_config(unique_key, partition_column=none, time_column=none, replace_key=none) %}
     {%- if partition_column or replace_key %}
         {{- return({
