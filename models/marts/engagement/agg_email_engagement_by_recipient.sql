@@ -55,7 +55,8 @@ per_recipient as (
         count(*) as sent_messages,
         cast(sum(case
             when recipient_messages.sent_at > as_of.as_of_timestamp - interval '{{ send_window_months }}' month
-                then 1 else 0
+                then 1
+            else 0
         end) as bigint) as sent_messages_in_send_window,
         cast(sum(case when recipient_messages.is_delivered then 1 else 0 end) as bigint) as delivered_messages,
         cast(sum(case when recipient_messages.is_opened then 1 else 0 end) as bigint) as opened_messages,
