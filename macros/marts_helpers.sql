@@ -93,13 +93,13 @@
     {%- endif %}
 {% endmacro %}
 
-{#- Predicate of a period-grain rollup's incremental run: the row's period (`period_column`) holds a row
-    of `relation` changed since this model's newest `watermark_column` minus the lookback (its
-    `changed_column`, the row's newest ingest hour). Every row of such a period is read, so the period is
-    recomputed whole. -#}
-{% macro in_changed_periods(relation, period_column, changed_column, watermark_column) -%}
-    {{ relation }}.{{ period_column }} in (
-        select changed.{{ period_column }}
+{#- Predicate of an incremental run that recomputes whole groups: the row's group (`group_column`: a
+    rollup's period, or a message id) holds a row of `relation` changed since this model's newest
+    `watermark_column` minus the lookback (its `changed_column`, the row's ingest hour). Every row of
+    such a group is read, so the group is recomputed whole. -#}
+{% macro in_changed_groups(relation, group_column, changed_column, watermark_column) -%}
+    {{ relation }}.{{ group_column }} in (
+        select changed.{{ group_column }}
         from {{ relation }} as changed
         where changed.{{ changed_column }} >= {{ incremental_window_start(this, watermark_column) }}
     )

@@ -26,11 +26,7 @@ message_events as (
     select email_events.*
     from email_events
     {% if is_incremental() %}
-        where email_events.message_id in (
-            select changed.message_id
-            from email_events as changed
-            where changed.ingest_timestamp >= {{ incremental_window_start(this, 'last_ingest_timestamp') }}
-        )
+        where {{ in_changed_groups('email_events', 'message_id', 'ingest_timestamp', 'last_ingest_timestamp') }}
     {% endif %}
 
 ),

@@ -26,11 +26,7 @@ message_events as (
     select sms_events.*
     from sms_events
     {% if is_incremental() %}
-        where sms_events.message_id in (
-            select changed.message_id
-            from sms_events as changed
-            where changed.ingest_timestamp >= {{ incremental_window_start(this, 'last_ingest_timestamp') }}
-        )
+        where {{ in_changed_groups('sms_events', 'message_id', 'ingest_timestamp', 'last_ingest_timestamp') }}
     {% endif %}
 
 ),
