@@ -37,7 +37,8 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from engagement_tools import REPO_ROOT, SCRIPTS_DIR, TARGET_DIR, absent_native_folders, dbt_args, trino_port
+from engagement_tools import (ADDRESS_PICK_SQL, REPO_ROOT, SCRIPTS_DIR, TARGET_DIR, absent_native_folders, dbt_args,
+                              original_sql_sections, question_var_defaults, trino_port)
 
 SERVER = SCRIPTS_DIR / "trino_server.py"
 GENERATOR = SCRIPTS_DIR / "generate_events.py"
@@ -331,27 +332,10 @@ class Project:
 
 # --- the questions ---------------------------------------------------------------------------------------
 
-def original_sections() -> tuple[list[str], dict[str, str]]:
-    """The views (in order) and the questions (by name) of benchmark_original_views_trino.sql."""
-    views: list[str] = []
-    questions: dict[str, str] = {}
-    for match in re.finditer(r"^-- (view|question): (\w+)\n(.*?)(?=^-- (?:view|question): |\Z)",
-                             ORIGINAL_SQL.read_text(), re.S | re.M):
-        body = match.group(3).strip().rstrip(";")
-        if match.group(1) == "view":
-            views.append(body)
-        else:
-            questions[match.group(2)] = body
-    return views, questions
-
-
 def question_vars(project: Project, as_of: datetime) -> dict[str, Any]:
     """Values that make the questions find rows: an address with opens, a customer id that exists."""
-    chosen: dict[str, Any] = {"analysis_as_of": as_of.strftime("%Y-%m-%d %H:%M:%S"),
-                              "analysis_email_address": "example_address@example.com", "analysis_tag_value": "4",
-                              "analysis_min_tenure_months": 0, "engagement_min_sends": 1}
-    for key, sql in (("analysis_email_address", "select recipient_address from agg_email_engagement_by_recipient "
-                      "where opened_messages > 0 order by sent_messages desc, recipient_address limit 1"),
+    chosen = question_var_defaults(as_of)
+    for key, sql in (("analysis_email_address", ADDRESS_PICK_SQL),
                      ("analysis_tag_value", "select element_at(message_tags, 'mycustomerid') as v from email_send "
                       "where element_at(message_tags, 'mycustomerid') is not null group by 1 order by count(*) desc, 1 limit 1")):
         rows, _ = query(sql, "athena_bill", "iceberg", project.schema)
@@ -365,7 +349,7 @@ def measure_questions(project: Project, as_of: datetime) -> list[dict[str, Any]]
     project.dbt("compile_analyses", "compile", "--select", "path:analyses", extra_vars=qvars)
     folder = project.work / "target_trino" / "compiled" / "engagement_events" / "analyses"
     marts_sql = {p.stem: p.read_text() for p in folder.glob("*.sql")}
-    views, questions = original_sections()
+    views, questions = original_sql_sections(ORIGINAL_SQL)
     fill = {"raw_table": f"hive.{project.raw_schema}.all_events", "as_of": f"timestamp '{qvars['analysis_as_of']}'",
             "address": qvars["analysis_email_address"], "tag_value": qvars["analysis_tag_value"],
             "tenure_months": qvars["analysis_min_tenure_months"], "min_sends": qvars["engagement_min_sends"]}

@@ -40,7 +40,8 @@ from typing import Any, Callable
 
 import duckdb
 
-from engagement_tools import REPO_ROOT, SCRIPTS_DIR, TARGET_DIR, absent_native_folders, dbt_args
+from engagement_tools import (ADDRESS_PICK_SQL, REPO_ROOT, SCRIPTS_DIR, TARGET_DIR, absent_native_folders, dbt_args,
+                              original_sql_sections, question_var_defaults)
 
 PROJECT = {"dir": REPO_ROOT}   # --project-dir: the dbt project benchmarked (a copy, if others edit the tree)
 ORIGINAL_SQL = SCRIPTS_DIR / "benchmark_original_views.sql"
@@ -289,29 +290,12 @@ def measure_history(name: str, work: Path, events: Path, repeat: int, memory_lim
 
 # --- the Appendix B questions ------------------------------------------------------------------------
 
-def original_sections() -> tuple[list[str], dict[str, str]]:
-    """The views (in order) and the questions (by name) of benchmark_original_views.sql."""
-    views: list[str] = []
-    questions: dict[str, str] = {}
-    for match in re.finditer(r"^-- (view|question): (\w+)\n(.*?)(?=^-- (?:view|question): |\Z)",
-                             ORIGINAL_SQL.read_text(), re.S | re.M):
-        body = match.group(3).strip().rstrip(";")
-        if match.group(1) == "view":
-            views.append(body)
-        else:
-            questions[match.group(2)] = body
-    return views, questions
-
-
 def question_vars(duckdb_path: Path, as_of: datetime) -> dict[str, Any]:
     """Values that make every question find rows: an address with opens and a customer id that exists."""
-    chosen: dict[str, Any] = {"analysis_as_of": as_of.strftime("%Y-%m-%d %H:%M:%S"),
-                              "analysis_email_address": "example_address@example.com", "analysis_tag_value": "4",
-                              "analysis_min_tenure_months": 0, "engagement_min_sends": 1}
+    chosen = question_var_defaults(as_of)
     con = connect(str(duckdb_path), read_only=True)
     try:
-        for key, sql in (("analysis_email_address", "select recipient_address from agg_email_engagement_by_recipient "
-                          "where opened_messages > 0 order by sent_messages desc, recipient_address limit 1"),
+        for key, sql in (("analysis_email_address", ADDRESS_PICK_SQL),
                          ("analysis_tag_value", "select message_tags['mycustomerid'] as v from email_send "
                           "where v is not null group by v order by count(*) desc, v limit 1")):
             try:
@@ -339,7 +323,7 @@ def measure_questions(dbt: Dbt, events: Path, as_of: datetime, repeat: int) -> l
     dbt.extra_vars = {}
     folder = dbt.target / "compiled" / "engagement_events" / "analyses"
     marts_sql = {p.stem: p.read_text() for p in folder.glob("*.sql")} if compiled["ok"] else {}
-    views, questions = original_sections()
+    views, questions = original_sql_sections(ORIGINAL_SQL)
     fill = {"events_path": str(events), "as_of": f"timestamp '{qvars['analysis_as_of']}'",
             "address": qvars["analysis_email_address"], "tag_value": qvars["analysis_tag_value"],
             "tenure_months": qvars["analysis_min_tenure_months"], "min_sends": qvars["engagement_min_sends"]}

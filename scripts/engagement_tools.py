@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -87,3 +89,33 @@ def failures(result: dbtRunnerResult, ok: tuple[str, ...] = ("success", "pass"))
     rows = getattr(result.result, "results", None) or []
     bad = [f"{r.node.name}: {r.message}" for r in rows if str(r.status) not in ok]
     return "; ".join(bad) or "unknown failure"
+
+
+# --- the Appendix B questions, shared by scripts/benchmark.py (DuckDB) and scripts/athena_bill.py (Trino) ---
+
+# The address every question about one recipient asks for: one with opens, among the most sent to.
+ADDRESS_PICK_SQL = ("select recipient_address from agg_email_engagement_by_recipient "
+                    "where opened_messages > 0 order by sent_messages desc, recipient_address limit 1")
+
+
+def question_var_defaults(as_of: datetime) -> dict[str, Any]:
+    """The vars of the analyses/ questions before values are picked from the data (window end `as_of`)."""
+    return {"analysis_as_of": as_of.strftime("%Y-%m-%d %H:%M:%S"),
+            "analysis_email_address": "example_address@example.com", "analysis_tag_value": "4",
+            "analysis_min_tenure_months": 0, "engagement_min_sends": 1}
+
+
+def original_sql_sections(path: Path) -> tuple[list[str], dict[str, str]]:
+    """The views (in order) and the questions (by name) of an original-views file: sections that start with
+    `-- view: <name>` or `-- question: <name>`."""
+    views: list[str] = []
+    questions: dict[str, str] = {}
+    for match in re.finditer(r"^-- (view|question): (\w+)\n(.*?)(?=^-- (?:view|question): |\Z)",
+                             path.read_text(), re.S | re.M):
+        body = match.group(3).strip().rstrip(";")
+        if match.group(1) == "view":
+            views.append(body)
+        else:
+            questions[match.group(2)] = body
+    return views, questions
+
