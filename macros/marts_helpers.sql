@@ -94,13 +94,16 @@
 {% endmacro %}
 
 {#- Predicate of an incremental run that recomputes whole groups: the row's group (`group_column`: a
-    rollup's period, or a message id) holds a row of `relation` changed since this model's newest
-    `watermark_column` minus the lookback (its `changed_column`, the row's ingest hour). Every row of
-    such a group is read, so the group is recomputed whole. -#}
-{% macro in_changed_groups(relation, group_column, changed_column, watermark_column) -%}
+    rollup's period, or a message id) of the import CTE `relation` holds a row of `changed_relation`
+    (the model's input itself, a ref) changed since this model's newest `watermark_column` minus the
+    lookback (its `changed_column`, the row's ingest hour). Every row of such a group is read, so the
+    group is recomputed whole. The changed rows are looked up in the input, not in the import CTE: a
+    CTE named twice is materialised by DuckDB, i.e. every row and column of the whole history copied
+    on every run, where the input alone is read through its zone maps (only the window's row groups). -#}
+{% macro in_changed_groups(relation, group_column, changed_column, watermark_column, changed_relation) -%}
     {{ relation }}.{{ group_column }} in (
         select changed.{{ group_column }}
-        from {{ relation }} as changed
+        from {{ changed_relation }} as changed
         where changed.{{ changed_column }} >= {{ incremental_window_start(this, watermark_column) }}
     )
 {%- endmacro %}

@@ -22,7 +22,7 @@ messages as (
     select fct_email_messages.*
     from fct_email_messages
     {% if is_incremental() %}
-        where {{ in_changed_groups('fct_email_messages', 'sent_date', 'last_ingest_timestamp', 'max_ingest_timestamp') }}
+        where {{ in_changed_groups('fct_email_messages', 'sent_date', 'last_ingest_timestamp', 'max_ingest_timestamp', ref('fct_email_messages')) }}
     {% endif %}
 
 ),

@@ -15,7 +15,7 @@
     not say which recipient of a multi-recipient message engaged. Its delivery time is the earliest
     delivery notice naming that recipient, else the message's earliest delivery.
     Incremental as fct_email_messages: the rules look at other events of the message, so a run finds
-    the messages with an open, click or delivery ingested since this table's newest ingest hour minus
+    the messages with an event ingested since this table's newest ingest hour minus
     `incremental_lookback_hours`, and reclassifies every open and click of those messages. A change to
     the rules (the seeds or the vars above) needs `dbt build --full-refresh` to reach older rows.
 -#}
@@ -52,7 +52,7 @@ message_events as (
     select email_events.*
     from email_events
     {% if is_incremental() %}
-        where {{ in_changed_groups('email_events', 'message_id', 'ingest_timestamp', 'ingest_timestamp') }}
+        where {{ in_changed_groups('email_events', 'message_id', 'ingest_timestamp', 'ingest_timestamp', ref('int_events')) }}
     {% endif %}
 
 ),
@@ -145,29 +145,42 @@ timed as (
 
 ),
 
+user_agents as (
+
+    {#- The rules match on the user agent and the engagement type alone, so each distinct pair is
+        matched once (a few hundred pairs, not every open and click against every pattern). -#}
+    select distinct
+        engagement_type,
+        user_agent
+    from engagements
+    where user_agent is not null
+
+),
+
 user_agent_matches as (
 
     select
-        engagements.event_id,
+        user_agents.engagement_type,
+        user_agents.user_agent,
         machine_user_agents.machine_reason,
         row_number() over (
-            partition by engagements.event_id
+            partition by user_agents.engagement_type, user_agents.user_agent
             order by
                 case machine_user_agents.match_type when 'exact' then 0 else 1 end,
                 machine_user_agents.user_agent_pattern
         ) as match_rank
-    from engagements
+    from user_agents
     inner join machine_user_agents
         on
-            machine_user_agents.engagement_type in ('any', engagements.engagement_type)
+            machine_user_agents.engagement_type in ('any', user_agents.engagement_type)
             and (
                 (
                     machine_user_agents.match_type = 'exact'
-                    and engagements.user_agent = machine_user_agents.user_agent_pattern
+                    and user_agents.user_agent = machine_user_agents.user_agent_pattern
                 )
                 or (
                     machine_user_agents.match_type = 'contains'
-                    and strpos(lower(engagements.user_agent), lower(machine_user_agents.user_agent_pattern)) > 0
+                    and strpos(lower(user_agents.user_agent), lower(machine_user_agents.user_agent_pattern)) > 0
                 )
             )
 
@@ -246,7 +259,8 @@ classified as (
     from timed
     left join user_agent_matches
         on
-            timed.event_id = user_agent_matches.event_id
+            timed.engagement_type = user_agent_matches.engagement_type
+            and timed.user_agent = user_agent_matches.user_agent
             and user_agent_matches.match_rank = 1
     left join ip_matches
         on

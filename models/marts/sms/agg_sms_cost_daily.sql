@@ -20,7 +20,7 @@ messages as (
     select fct_sms_messages.*
     from fct_sms_messages
     {% if is_incremental() %}
-        where {{ in_changed_groups('fct_sms_messages', 'sent_date', 'last_ingest_timestamp', 'max_ingest_timestamp') }}
+        where {{ in_changed_groups('fct_sms_messages', 'sent_date', 'last_ingest_timestamp', 'max_ingest_timestamp', ref('fct_sms_messages')) }}
     {% endif %}
 
 ),

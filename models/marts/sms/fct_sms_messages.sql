@@ -26,7 +26,7 @@ message_events as (
     select sms_events.*
     from sms_events
     {% if is_incremental() %}
-        where {{ in_changed_groups('sms_events', 'message_id', 'ingest_timestamp', 'last_ingest_timestamp') }}
+        where {{ in_changed_groups('sms_events', 'message_id', 'ingest_timestamp', 'last_ingest_timestamp', ref('int_events')) }}
     {% endif %}
 
 ),
