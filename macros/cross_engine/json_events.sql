@@ -30,20 +30,22 @@
         parsed.filename as source_file,
         parsed.ingest_timestamp,
         case
-            when not json_valid(parsed.line) then 'not JSON'
-            when json_type(try_cast(parsed.line as json)) != 'OBJECT' then 'JSON, but not an object'
+            when parsed.record_json is null then 'not JSON'
+            when json_type(parsed.record_json) != 'OBJECT' then 'JSON, but not an object'
             when parsed.record."{{ columns[0][0] }}" is null then 'JSON object without a {{ columns[0][0] }} text'
         end as line_problem,
-        {{ native_unrecognised_fields('parsed.record_json', columns) }} as unrecognised_fields
+        {{ native_unrecognised_fields('parsed.record_json', 'parsed.child_keys', columns) }} as unrecognised_fields
     from (
         select
             try_cast(try_cast(lines.line as json) as {{ native_type_duckdb(['struct', columns]) }}) as record,
             try_cast(lines.line as json) as record_json,
+            {{ native_child_keys('try_cast(lines.line as json)', columns) }} as child_keys,
             lines.line,
             lines.filename,
             {{ ingest_timestamp_from_source() }} as ingest_timestamp
         from {{ readable }} as lines
-        where trim(lines.line) != ''
+        {# a line of spaces only is no record; a regex test, not trim(), which copies every line #}
+        where regexp_matches(lines.line, '[^ ]')
     ) as parsed
     {%- else %}
     select
@@ -79,10 +81,32 @@
         var(stream ~ '_events_path', 'data/' ~ stream ~ '_events'), '*', log_skipped)) -}}
 {% endmacro %}
 
+{#- DuckDB: the top-level fields of the record layout `columns` whose children are declared (structs,
+    and scalars, which have none), i.e. every field but the free-form maps. -#}
+{% macro native_parent_fields(columns) -%}
+    {%- set parents = [] -%}
+    {#- the same filter as the loop of native_unrecognised_fields, which indexes native_child_keys -#}
+    {%- for name, spec in columns if spec is string or spec[0] == 'struct' -%}
+        {%- do parents.append(name) -%}
+    {%- endfor -%}
+    {{- return(parents) -}}
+{%- endmacro %}
+
+{#- DuckDB: the keys of each parent field of a JSON record (native_parent_fields, in that order), read
+    with one json_keys call over a constant list of paths, i.e. one parse of the record: a list of
+    lists, NULL where the record lacks the field. -#}
+{% macro native_child_keys(json_expr, columns) -%}
+    json_keys({{ json_expr }}, [{% for name in native_parent_fields(columns) %}'$."{{ name }}"'{% if not loop.last %}, {% endif %}{% endfor %}])
+{%- endmacro %}
+
 {#- DuckDB: the fields of a JSON record (top-level keys, and the keys of top-level objects as
     parent.child) that the record layout `columns` does not declare, as a list (empty when none): schema
-    drift, counted by audit_schema_drift. Children of map-typed fields are free-form and never listed. -#}
-{% macro native_unrecognised_fields(json_expr, columns) -%}
+    drift, counted by audit_schema_drift. Children of map-typed fields are free-form and never listed.
+    `child_keys_expr` is native_child_keys of the same record. Nearly every record declares all its
+    fields, which a few list_has_all over those keys tell (one parse of the record); only a record that
+    does not has its fields listed and filtered one by one, a parse per top-level key and a look-up of
+    each path in the declared list (measured: 1.6 s against 11.6 s for 700,000 SES records). -#}
+{% macro native_unrecognised_fields(json_expr, child_keys_expr, columns) -%}
     {%- set known = [] -%}
     {%- set free_form = [] -%}
     {%- for name, spec in columns -%}
@@ -95,19 +119,29 @@
             {%- do free_form.append(name) -%}
         {%- endif -%}
     {%- endfor -%}
-    list_filter(
-        list_concat(
-            json_keys({{ json_expr }}),
-            flatten(list_transform(
+    case
+        when list_has_all([{% for name, spec in columns %}'{{ name }}'{% if not loop.last %}, {% endif %}{% endfor %}], json_keys({{ json_expr }}))
+        {%- for name, spec in columns if spec is string or spec[0] == 'struct' %}
+            and list_has_all(
+                cast([{% if spec is not string %}{% for field in spec[1] %}'{{ field[0] }}'{% if not loop.last %}, {% endif %}{% endfor %}{% endif %}] as varchar[]),
+                coalesce({{ child_keys_expr }}[{{ loop.index }}], cast([] as varchar[]))
+            )
+        {%- endfor %}
+            then cast([] as varchar[])
+        else list_filter(
+            list_concat(
                 json_keys({{ json_expr }}),
-                lambda top_key: list_transform(
-                    json_keys({{ json_expr }}, '$."' || top_key || '"'), lambda child_key: top_key || '.' || child_key
-                )
-            ))
-        ),
-        lambda field_path: not list_contains([{% for k in known %}'{{ k }}'{% if not loop.last %}, {% endif %}{% endfor %}], field_path)
-            and not list_contains([{% for k in free_form %}'{{ k }}'{% if not loop.last %}, {% endif %}{% endfor %}], split_part(field_path, '.', 1))
-    )
+                flatten(list_transform(
+                    json_keys({{ json_expr }}),
+                    lambda top_key: list_transform(
+                        json_keys({{ json_expr }}, '$."' || top_key || '"'), lambda child_key: top_key || '.' || child_key
+                    )
+                ))
+            ),
+            lambda field_path: not list_contains([{% for k in known %}'{{ k }}'{% if not loop.last %}, {% endif %}{% endfor %}], field_path)
+                and not list_contains([{% for k in free_form %}'{{ k }}'{% if not loop.last %}, {% endif %}{% endfor %}], split_part(field_path, '.', 1))
+        )
+    end
 {%- endmacro %}
 
 {#- The temporary tables DuckDB's read_csv(store_rejects = true) fills with the lines of a native
