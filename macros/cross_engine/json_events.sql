@@ -81,13 +81,12 @@
         var(stream ~ '_events_path', 'data/' ~ stream ~ '_events'), '*', log_skipped)) -}}
 {% endmacro %}
 
-{#- DuckDB: the top-level fields of the record layout `columns` whose children are declared (structs,
-    and scalars, which have none), i.e. every field but the free-form maps. -#}
+{#- DuckDB: the (name, spec) pairs of the record layout `columns` whose children are declared (structs,
+    and scalars, which have none), i.e. every field but the free-form maps, in layout order. -#}
 {% macro native_parent_fields(columns) -%}
     {%- set parents = [] -%}
-    {#- the same filter as the loop of native_unrecognised_fields, which indexes native_child_keys -#}
     {%- for name, spec in columns if spec is string or spec[0] == 'struct' -%}
-        {%- do parents.append(name) -%}
+        {%- do parents.append((name, spec)) -%}
     {%- endfor -%}
     {{- return(parents) -}}
 {%- endmacro %}
@@ -96,7 +95,7 @@
     with one json_keys call over a constant list of paths, i.e. one parse of the record: a list of
     lists, NULL where the record lacks the field. -#}
 {% macro native_child_keys(json_expr, columns) -%}
-    json_keys({{ json_expr }}, [{% for name in native_parent_fields(columns) %}'$."{{ name }}"'{% if not loop.last %}, {% endif %}{% endfor %}])
+    json_keys({{ json_expr }}, [{% for name, spec in native_parent_fields(columns) %}'$."{{ name }}"'{% if not loop.last %}, {% endif %}{% endfor %}])
 {%- endmacro %}
 
 {#- DuckDB: the fields of a JSON record (top-level keys, and the keys of top-level objects as
@@ -121,7 +120,7 @@
     {%- endfor -%}
     case
         when list_has_all([{% for name, spec in columns %}'{{ name }}'{% if not loop.last %}, {% endif %}{% endfor %}], json_keys({{ json_expr }}))
-        {%- for name, spec in columns if spec is string or spec[0] == 'struct' %}
+        {%- for name, spec in native_parent_fields(columns) %}
             and list_has_all(
                 cast([{% if spec is not string %}{% for field in spec[1] %}'{{ field[0] }}'{% if not loop.last %}, {% endif %}{% endfor %}{% endif %}] as varchar[]),
                 coalesce({{ child_keys_expr }}[{{ loop.index }}], cast([] as varchar[]))

@@ -57,7 +57,7 @@
     map_from_entries(list_concat(
         list_filter(
             map_entries(coalesce({{ left_map }}, {{ empty_string_map() }})),
-            lambda entry: not list_contains(map_keys(coalesce({{ right_map }}, {{ empty_string_map() }})), entry.key)
+            lambda entry: not map_contains(coalesce({{ right_map }}, {{ empty_string_map() }}), entry.key)
         ),
         map_entries(coalesce({{ right_map }}, {{ empty_string_map() }}))
     ))
