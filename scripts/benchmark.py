@@ -9,6 +9,8 @@ Measured in one run, on generated events (docs/benchmark.md says how to read the
   week          the same events over one week: floor, `dbt build` and `dbt run` alone, each on a fresh file;
   scale         `dbt build` of --scale-events more one-week histories (default 250,000 and 4,000,000; the largest
                 with --memory-limit): seconds per million events at each size beside the 1,000,000 one;
+  native week   --events events over one week after Pinpoint's end, as SES and End User Messaging SMS JSON
+                lines (gzip): the JSON floor (the same CREATE TABLE AS over read_json) and `dbt build`;
   fixed cost    `dbt build` of a one-week history of --fixed-cost-events (2,000) events: what dbt costs whatever
                 the data (start-up, parsing, one statement set per node), to split the build into that and the rest;
   trino         the Trino and DuckDB build times of `make bench-athena`'s last report, when there is one;
@@ -199,6 +201,43 @@ def generate(out: Path, events: int, seed: int, start: datetime, hours: int) -> 
                     "--start", start.strftime("%Y-%m-%dT%H:%M:%SZ"), "--hours", str(hours), "--quiet", "--overwrite"],
                    check=True)
     return time.monotonic() - started
+
+
+def generate_native(out: Path, events: int, seed: int, start: datetime, hours: int) -> float:
+    """SES and SMS JSON lines only: the cut-over at the window's start, no switch-over overlap."""
+    started = time.monotonic()
+    stamp = start.strftime("%Y-%m-%dT%H:%M:%SZ")
+    subprocess.run([sys.executable, str(GENERATOR), "--format", "mixed", "--out", str(out / "events"),
+                    "--ses-out", str(out / "ses"), "--sms-out", str(out / "sms"), "--events", str(events),
+                    "--seed", str(seed), "--start", stamp, "--hours", str(hours), "--cutover", stamp,
+                    "--overlap-minutes", "0", "--quiet", "--overwrite"], check=True)
+    return time.monotonic() - started
+
+
+def json_scan(folder: Path) -> str:
+    return (f"read_json('{folder}/**/*', format = 'newline_delimited', filename = true, union_by_name = true, "
+            "hive_partitioning = false)")
+
+
+def measure_native_floor(ses: Path, sms: Path, work: Path, repeat: int) -> dict[str, Any]:
+    """The JSON floor: every line of each stream read as JSON, its fields as DuckDB infers them plus the file
+    name, copied into a table of a DuckDB file (CREATE TABLE AS, then CHECKPOINT)."""
+    floor_db = work / "native_floor.duckdb"
+    floor_db.unlink(missing_ok=True)
+    con = connect(str(floor_db))
+    try:
+        def copy() -> None:
+            for name, folder in (("ses_copy", ses), ("sms_copy", sms)):
+                con.execute(f"create or replace table {name} as select * from {json_scan(folder)}")
+            con.execute("checkpoint")
+        floor_seconds, _ = best_of(repeat, copy)
+        counts = {name: int((con.execute(f"select count(*) from {name}_copy").fetchone() or (0,))[0])
+                  for name in ("ses", "sms")}
+    finally:
+        con.close()
+        floor_db.unlink(missing_ok=True)
+    return {"ses_records": counts["ses"], "sms_records": counts["sms"], "floor_seconds": floor_seconds,
+            "files": sum(1 for folder in (ses, sms) for p in folder.rglob("*") if p.is_file())}
 
 
 def newest_hour(events: Path) -> datetime:
@@ -404,6 +443,12 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
     fb, week = report["full_build"], report["week"]
     at_most("full build / floor, 30 days", TARGET_BUILD_OVER_FLOOR, fb.get("ratio_to_floor"), fb["ok"])
     at_most("full build / floor, one week", TARGET_BUILD_OVER_FLOOR, week.get("build_over_floor"), week["build"]["ok"])
+    native = report.get("native_week")
+    if native:
+        at_most("full build / JSON floor, one week of SES and SMS JSON", TARGET_BUILD_OVER_FLOOR,
+                native["build_over_floor"], native["build"]["ok"])
+        at_most("peak RSS of the native build, default profile (MiB)", TARGET_PEAK_RSS_MIB,
+                native["build"]["peak_rss_mib"], native["build"]["ok"], " MiB")
     if "run" in week:
         at_most("dbt run alone / floor, one week", TARGET_RUN_OVER_FLOOR, week.get("run_over_floor"), week["run"]["ok"])
     at_most("incremental run, long / short history", TARGET_INCREMENTAL_RATIO, report["incremental"].get("ratio"), unit="")
@@ -460,6 +505,14 @@ def print_table(report: dict[str, Any]) -> None:
                       _fmt(entry["build"]["wall_seconds"]),
                       f"{entry['seconds_per_million_events']:.1f} s per million events; {entry['build_over_floor']:.2f}x "
                       f"floor; peak RSS {entry['build']['peak_rss_mib']:.0f} MiB"))
+    native = report.get("native_week")
+    if native:
+        nf = native["floor"]
+        lines += [
+            (f"native week: JSON floor ({nf['ses_records']:,} SES + {nf['sms_records']:,} SMS records)",
+             _fmt(nf["floor_seconds"]), f"{nf['files']:,} gzip objects"),
+            ("native week: dbt build", _fmt(native["build"]["wall_seconds"]), build_detail(native["build"], nf["floor_seconds"])),
+        ]
     fixed = report.get("fixed_cost")
     if fixed:
         lines.append((f"fixed cost: dbt build, {fixed['events']:,} events over one week", _fmt(fixed["build"]["wall_seconds"]),
@@ -509,6 +562,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-limit", default=DEFAULT_MEMORY,
                         help=f"DuckDB memory_limit of the largest scale build (default {DEFAULT_MEMORY}, the profile's default; "
                              "docs/benchmark.md)")
+    parser.add_argument("--native-events", type=int, default=None,
+                        help="events of the one-week SES/SMS JSON history (default: --events; 0: skip)")
     parser.add_argument("--fixed-cost-events", type=int, default=2000,
                         help="events of the one-week history whose build measures dbt's fixed cost (default 2000; 0: skip)")
     parser.add_argument("--athena-report", type=Path, default=TARGET_DIR / "benchmark" / "athena_bill.json",
@@ -528,6 +583,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("need --events >= 10, --long-hours >= 2, 0 < --short-hours < --long-hours, --repeat >= 1, "
                      "--incremental-repeat >= 1")
 
+    if args.native_events is None:
+        args.native_events = args.events
     PROJECT["dir"] = args.project_dir.resolve()
     work: Path = args.work_dir.resolve()
     shutil.rmtree(work, ignore_errors=True)
@@ -538,7 +595,7 @@ def main(argv: list[str] | None = None) -> int:
         "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "machine": machine(),
         "parameters": {"events": args.events, "long_hours": args.long_hours, "short_hours": args.short_hours,
                        "events_per_hour": per_hour, "repeat": args.repeat,
-                       "incremental_repeat": args.incremental_repeat, "seed": args.seed, "threads": THREADS,
+                       "incremental_repeat": args.incremental_repeat, "native_events": args.native_events, "seed": args.seed, "threads": THREADS,
                        "memory_limit": DEFAULT_MEMORY, "work_dir": str(work), "project_dir": str(PROJECT["dir"])},
     }
 
@@ -589,6 +646,22 @@ def main(argv: list[str] | None = None) -> int:
     middle = scale[[e["events"] for e in scale].index(args.events)]["seconds_per_million_events"]
     report["scale"] = {"sizes": scale, "growth": scale[-1]["seconds_per_million_events"] / middle
                        if len(scale) > 1 and scale[-1]["events"] > args.events else None}
+
+    if args.native_events > 0:
+        progress(f"native: {args.native_events:,} events as SES and SMS JSON lines over {week_hours} h: "
+                 "JSON floor, dbt build ...")
+        native = work / "native"
+        native_start = START + timedelta(hours=args.long_hours + 24)   # after the other histories, as real data is
+        native_generate = generate_native(native, args.native_events, args.seed + 6, native_start, week_hours)
+        floor = measure_native_floor(native / "ses", native / "sms", work, args.repeat)
+        dbt = Dbt(work / "native_dbt", native / "events", work / "native_dbt" / "warehouse.duckdb",
+                  extra_vars={"ses_events_path": str(native / "ses"), "sms_events_path": str(native / "sms")})
+        native_build = dbt.run("native_build", *BUILD)
+        report["native_week"] = {"events": args.native_events, "hours": week_hours,
+                                 "generate_seconds": native_generate, "floor": floor, "build": native_build,
+                                 "build_over_floor": native_build["wall_seconds"] / floor["floor_seconds"]}
+        dbt.duckdb_path.unlink(missing_ok=True)
+        shutil.rmtree(native, ignore_errors=True)
 
     if args.fixed_cost_events > 0:
         progress(f"fixed cost: dbt build of {args.fixed_cost_events:,} events over {week_hours} h ...")

@@ -27,7 +27,7 @@ def test_benchmark_smoke_run_reports_every_section(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, str(SCRIPTS / "benchmark.py"), "--events", "3000", "--long-hours", "4",
          "--short-hours", "2", "--repeat", "1", "--scale-events", "1500,6000", "--memory-limit", "900MB",
-         "--fixed-cost-events", "200", "--incremental-repeat", "2", "--athena-report", str(athena),
+         "--fixed-cost-events", "200", "--incremental-repeat", "2", "--native-events", "2500", "--athena-report", str(athena),
          "--work-dir", str(tmp_path / "work"), "--output", str(output)],
         capture_output=True, text=True, timeout=600,
     )
@@ -62,6 +62,13 @@ def test_benchmark_smoke_run_reports_every_section(tmp_path: Path) -> None:
     default = os.environ.get("ENGAGEMENT_DUCKDB_MEMORY", "1GB")
     assert [entry["memory_limit"] for entry in sizes] == [default, default, "900MB"]
     assert any(t["name"].startswith("peak RSS at 6,000 events") for t in report["targets"]), report["targets"]
+
+    # One week after Pinpoint's end: SES and SMS JSON lines only, their own JSON floor and a build.
+    native = report["native_week"]
+    assert native["events"] == 2500 and native["build"]["ok"], native
+    assert native["floor"]["ses_records"] > 0 and native["floor"]["sms_records"] > 0, native["floor"]
+    assert _positive(native["floor"]["floor_seconds"]) and _positive(native["build_over_floor"])
+    assert any(t["name"].startswith("full build / JSON floor") for t in report["targets"]), report["targets"]
 
     fixed = report["fixed_cost"]
     assert fixed["events"] == 200 and fixed["build"]["ok"] and _positive(fixed["build"]["wall_seconds"]), fixed
