@@ -61,3 +61,40 @@ def test_a_history_that_lacks_a_glue_column_everywhere_still_builds(tmp_path: Pa
     clicks = project.query("select link, unsubscribe_link_tag from email_unsubscribe")
     assert clicks == [("https://example.com/unsub", None)]
     assert project.query("select count(*) from int_events where price_in_millicents_usd is not null") == [(0,)]
+
+
+def _compiled_base_read(project: Any) -> str:
+    """How base_pinpoint_events read the files in the last build: the union_by_name option it compiled to."""
+    compiled = (project.target_path / "run" / "engagement_events" / "models" / "staging" / "base"
+                / "base_pinpoint_events.sql").read_text()
+    options = {option for option in ("union_by_name = true", "union_by_name = false") if option in compiled}
+    assert len(options) == 1, compiled
+    return options.pop()
+
+
+def test_files_of_one_schema_are_bound_without_union_by_name(tmp_path: Path) -> None:
+    """Decision 60: uniform files are read by the first file's schema (no union_by_name, which opens every file
+    while binding); one file whose columns come in another order makes two schemas, read with union_by_name,
+    and both builds keep every row."""
+    events = [e for e in load_fixture() if not e["event_type"].startswith("_SMS.")]
+    root = tmp_path / "events"
+    files = write_events(events, root)
+    assert len(files) > 1
+    expected_sends = sum(e["event_type"] == "_email.send" for e in events)
+    expected_links = sorted({e["facets"]["email_channel"]["mail_event"]["click"]["link"] for e in events
+                             if e["event_type"] == "_email.click"})
+
+    project = make_project(tmp_path / "uniform", root)
+    project.invoke("build", "--select", CORE_SELECTOR, "--exclude", "resource_type:test", "resource_type:unit_test")
+    assert _compiled_base_read(project) == "union_by_name = false"
+    assert project.query("select count(*) from email_send") == [(expected_sends,)]
+    assert project.query("select count(*) from audit_schema_drift") == [(0,)]
+
+    # The same columns in another order in one file: a second schema.
+    _rewrite(files[0], "select event_version, * exclude (event_version) from f")
+    project = make_project(tmp_path / "mixed", root)
+    project.invoke("build", "--select", CORE_SELECTOR, "--exclude", "resource_type:test", "resource_type:unit_test")
+    assert _compiled_base_read(project) == "union_by_name = true"
+    assert project.query("select count(*) from email_send") == [(expected_sends,)]
+    assert [row[0] for row in project.query("select distinct link from email_click order by 1")] == expected_links
+    assert project.query("select count(*) from audit_schema_drift") == [(0,)]
