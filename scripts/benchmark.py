@@ -9,6 +9,8 @@ Measured in one run, on generated events (docs/benchmark.md says how to read the
   week          the same events over one week: floor, `dbt build` and `dbt run` alone, each on a fresh file;
   scale         `dbt build` of --scale-events more one-week histories (default 250,000 and 4,000,000; the largest
                 with --memory-limit): seconds per million events at each size beside the 1,000,000 one;
+  many files    --events events over one week in --many-files-per-hour (60) files per hour folder, as Firehose's
+                60-second buffer writes them: floor and `dbt build`;
   native week   --events events over one week after Pinpoint's end, as SES and End User Messaging SMS JSON
                 lines (gzip): the JSON floor (the same CREATE TABLE AS over read_json) and `dbt build`;
   fixed cost    `dbt build` of a one-week history of --fixed-cost-events (2,000) events: what dbt costs whatever
@@ -195,11 +197,12 @@ class Dbt:
 
 # --- data ----------------------------------------------------------------------------------------------
 
-def generate(out: Path, events: int, seed: int, start: datetime, hours: int) -> float:
+def generate(out: Path, events: int, seed: int, start: datetime, hours: int, files_per_hour: int | None = None) -> float:
     started = time.monotonic()
+    layout = [] if files_per_hour is None else ["--files-per-hour", str(files_per_hour)]
     subprocess.run([sys.executable, str(GENERATOR), "--out", str(out), "--events", str(events), "--seed", str(seed),
-                    "--start", start.strftime("%Y-%m-%dT%H:%M:%SZ"), "--hours", str(hours), "--quiet", "--overwrite"],
-                   check=True)
+                    "--start", start.strftime("%Y-%m-%dT%H:%M:%SZ"), "--hours", str(hours), "--quiet", "--overwrite",
+                    *layout], check=True)
     return time.monotonic() - started
 
 
@@ -443,6 +446,12 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
     fb, week = report["full_build"], report["week"]
     at_most("full build / floor, 30 days", TARGET_BUILD_OVER_FLOOR, fb.get("ratio_to_floor"), fb["ok"])
     at_most("full build / floor, one week", TARGET_BUILD_OVER_FLOOR, week.get("build_over_floor"), week["build"]["ok"])
+    many = report.get("many_files_week")
+    if many:
+        at_most(f"full build / floor, one week in {many['files']:,} files", TARGET_BUILD_OVER_FLOOR,
+                many["build_over_floor"], many["build"]["ok"])
+        at_most("peak RSS of the many-files build, default profile (MiB)", TARGET_PEAK_RSS_MIB,
+                many["build"]["peak_rss_mib"], many["build"]["ok"], " MiB")
     native = report.get("native_week")
     if native:
         at_most("full build / JSON floor, one week of SES and SMS JSON", TARGET_BUILD_OVER_FLOOR,
@@ -505,6 +514,14 @@ def print_table(report: dict[str, Any]) -> None:
                       _fmt(entry["build"]["wall_seconds"]),
                       f"{entry['seconds_per_million_events']:.1f} s per million events; {entry['build_over_floor']:.2f}x "
                       f"floor; peak RSS {entry['build']['peak_rss_mib']:.0f} MiB"))
+    many = report.get("many_files_week")
+    if many:
+        lines += [
+            (f"many files: floor CREATE TABLE AS ({many['files']:,} files, {many['files_per_hour']}/h)",
+             _fmt(many["floor"]["floor_seconds"]), ""),
+            ("many files: dbt build", _fmt(many["build"]["wall_seconds"]),
+             build_detail(many["build"], many["floor"]["floor_seconds"])),
+        ]
     native = report.get("native_week")
     if native:
         nf = native["floor"]
@@ -562,6 +579,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-limit", default=DEFAULT_MEMORY,
                         help=f"DuckDB memory_limit of the largest scale build (default {DEFAULT_MEMORY}, the profile's default; "
                              "docs/benchmark.md)")
+    parser.add_argument("--many-files-per-hour", type=int, default=60,
+                        help="files per hour folder of the one-week history of --events events in many files (default 60, "
+                             "what Firehose's 60-second buffer writes; the other histories have 3); 0: skip")
     parser.add_argument("--native-events", type=int, default=None,
                         help="events of the one-week SES/SMS JSON history (default: --events; 0: skip)")
     parser.add_argument("--fixed-cost-events", type=int, default=2000,
@@ -595,7 +615,8 @@ def main(argv: list[str] | None = None) -> int:
         "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "machine": machine(),
         "parameters": {"events": args.events, "long_hours": args.long_hours, "short_hours": args.short_hours,
                        "events_per_hour": per_hour, "repeat": args.repeat,
-                       "incremental_repeat": args.incremental_repeat, "native_events": args.native_events, "seed": args.seed, "threads": THREADS,
+                       "incremental_repeat": args.incremental_repeat, "native_events": args.native_events,
+                       "many_files_per_hour": args.many_files_per_hour, "seed": args.seed, "threads": THREADS,
                        "memory_limit": DEFAULT_MEMORY, "work_dir": str(work), "project_dir": str(PROJECT["dir"])},
     }
 
@@ -646,6 +667,17 @@ def main(argv: list[str] | None = None) -> int:
     middle = scale[[e["events"] for e in scale].index(args.events)]["seconds_per_million_events"]
     report["scale"] = {"sizes": scale, "growth": scale[-1]["seconds_per_million_events"] / middle
                        if len(scale) > 1 and scale[-1]["events"] > args.events else None}
+
+    if args.many_files_per_hour > 0:
+        progress(f"many files: {args.events:,} events over {week_hours} h in {args.many_files_per_hour} files per hour: "
+                 "floor, dbt build ...")
+        events = work / "many_files" / "events"
+        generate(events, args.events, args.seed + 7, START, week_hours, args.many_files_per_hour)
+        report["many_files_week"] = {"events": args.events, "hours": week_hours,
+                                     "files_per_hour": args.many_files_per_hour,
+                                     "files": sum(1 for _ in events.rglob("*.parquet")),
+                                     **measure_history("many_files", work, events, args.repeat)}
+        shutil.rmtree(events, ignore_errors=True)
 
     if args.native_events > 0:
         progress(f"native: {args.native_events:,} events as SES and SMS JSON lines over {week_hours} h: "

@@ -27,7 +27,8 @@ def test_benchmark_smoke_run_reports_every_section(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, str(SCRIPTS / "benchmark.py"), "--events", "3000", "--long-hours", "4",
          "--short-hours", "2", "--repeat", "1", "--scale-events", "1500,6000", "--memory-limit", "900MB",
-         "--fixed-cost-events", "200", "--incremental-repeat", "2", "--native-events", "2500", "--athena-report", str(athena),
+         "--fixed-cost-events", "200", "--incremental-repeat", "2", "--native-events", "2500", "--many-files-per-hour", "5",
+         "--athena-report", str(athena),
          "--work-dir", str(tmp_path / "work"), "--output", str(output)],
         capture_output=True, text=True, timeout=600,
     )
@@ -62,6 +63,14 @@ def test_benchmark_smoke_run_reports_every_section(tmp_path: Path) -> None:
     default = os.environ.get("ENGAGEMENT_DUCKDB_MEMORY", "1GB")
     assert [entry["memory_limit"] for entry in sizes] == [default, default, "900MB"]
     assert any(t["name"].startswith("peak RSS at 6,000 events") for t in report["targets"]), report["targets"]
+
+    # The same events in many files per hour folder (Firehose's 60-second buffer; here 5 per hour): floor and build.
+    many = report["many_files_week"]
+    assert many["files_per_hour"] == 5 and many["files"] > 2 * many["hours"] and many["build"]["ok"], many
+    assert many["floor"]["floor_rows"] == many["floor"]["raw_rows"] > 0 and _positive(many["build_over_floor"])
+    assert any(t["name"].startswith(f"full build / floor, one week in {many['files']:,} files")
+               for t in report["targets"]), report["targets"]
+    assert "many files: dbt build" in done.stdout, done.stdout[-2000:]
 
     # One week after Pinpoint's end: SES and SMS JSON lines only, their own JSON floor and a build.
     native = report["native_week"]
