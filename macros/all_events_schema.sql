@@ -38,8 +38,7 @@
             cast(null as varchar) as filename
         where false
         {%- endset -%}
-        {%- set readable = none if all_events_file_count() == 0 else pinpoint_single_schema_read(skip_unreadable_files(
-            files_relation | string, 'pinpoint', var('events_path', 'data/events'), '*.parquet')) -%}
+        {%- set readable = pinpoint_files_read(files_relation | string) -%}
         {%- if readable is none %}
     {#- No Pinpoint history (a warehouse that starts with the native streams), or no readable file. -#}
     ({{ typed_empty }})
@@ -56,20 +55,26 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- DuckDB: the read of the readable Pinpoint files (the text skip_unreadable_files returns; none passes
-    through) without union_by_name when every file has the same Parquet schema, the normal case: Firehose
-    writes each object with the Glue table's schema of its day. With union_by_name DuckDB opens every file
-    while binding, to unite their schemas, and keeps those readers until the scan ends: at 10,000 files
-    (one week at Firehose's 60-second buffer) each bind took 2-3 s and the scan held about 1.4 GB more
-    (decision 60). Files of more than one schema (a history across a schema change, a column order that
-    differs) keep union_by_name. The schemas are compared from the footers (parquet_schema: every
-    element's name, type, repetition and children, in order). -#}
-{% macro pinpoint_single_schema_read(readable) %}
-    {%- if readable is none or not execute or 'union_by_name = true' not in (readable | string) -%}
+{#- DuckDB: the read_parquet text of the Pinpoint files a model reads (relation_text, the source's, through
+    skip_unreadable_files: the unreadable ones left out, only the window's on an incremental run), or none
+    when there is no such file. Without union_by_name when every file has the same Parquet schema, the
+    normal case: Firehose writes each object with the Glue table's schema of its day. With union_by_name
+    DuckDB opens every file while binding, to unite their schemas, and keeps those readers until the scan
+    ends: at 10,000 files (one week at Firehose's 60-second buffer) each bind took 2-3 s and the scan held
+    about 1.4 GB more (decision 60). Files of more than one schema (a history across a schema change, a
+    column order that differs) keep union_by_name. The schemas are compared from the footers
+    (parquet_schema: every element's name, type, repetition and children, in order). -#}
+{% macro pinpoint_files_read(relation_text, log_skipped=true) %}
+    {%- if all_events_file_count() == 0 -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {%- set readable = skip_unreadable_files(relation_text, 'pinpoint', var('events_path', 'data/events'), '*.parquet',
+        log_skipped=log_skipped) -%}
+    {%- set united = 'union_by_name = true' -%}
+    {%- if readable is none or not execute or united not in readable -%}
         {{- return(readable) -}}
     {%- endif -%}
-    {%- set text = readable | string -%}
-    {%- set files_argument = text.split('read_parquet(', 1)[1].rsplit(', union_by_name = true', 1)[0] -%}
+    {%- set files_argument = readable.split('read_parquet(', 1)[1].rsplit(', ' ~ united, 1)[0] -%}
     {%- set schema_count -%}
         select count(distinct file_schema)
         from (
@@ -82,9 +87,9 @@
         ) as file_schemas
     {%- endset -%}
     {%- if run_query(schema_count).columns[0].values()[0] != 1 -%}
-        {{- return(text) -}}
+        {{- return(readable) -}}
     {%- endif -%}
-    {{- return(text | replace('union_by_name = true', 'union_by_name = false')) -}}
+    {{- return(readable | replace(united, 'union_by_name = false')) -}}
 {% endmacro %}
 
 {#- How many Parquet files events_path holds (DuckDB, at execution time; 1 while parsing). -#}
@@ -145,8 +150,7 @@
 
 {% macro duckdb__pinpoint_file_columns() -%}
     {%- set files_relation = source('pinpoint', 'all_events') | string -%}
-    {%- set readable = none if all_events_file_count() == 0 else pinpoint_single_schema_read(skip_unreadable_files(
-        files_relation, 'pinpoint', var('events_path', 'data/events'), '*.parquet', log_skipped=false)) -%}
+    {%- set readable = pinpoint_files_read(files_relation, log_skipped=false) -%}
     {%- if readable is none -%}
     {{ default__pinpoint_file_columns() }}
     {%- else -%}

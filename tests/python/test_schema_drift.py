@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from conftest import CORE_SELECTOR, make_project
+from conftest import CORE_SELECTOR, DbtProject, make_project
 from raw_events import load_fixture, write_events
 
 
@@ -63,7 +63,7 @@ def test_a_history_that_lacks_a_glue_column_everywhere_still_builds(tmp_path: Pa
     assert project.query("select count(*) from int_events where price_in_millicents_usd is not null") == [(0,)]
 
 
-def _compiled_base_read(project: Any) -> str:
+def _compiled_base_read(project: DbtProject) -> str:
     """How base_pinpoint_events read the files in the last build: the union_by_name option it compiled to."""
     compiled = (project.target_path / "run" / "engagement_events" / "models" / "staging" / "base"
                 / "base_pinpoint_events.sql").read_text()
