@@ -57,40 +57,107 @@
 
 {#- DuckDB: the read_parquet text of the Pinpoint files a model reads (relation_text, the source's, through
     skip_unreadable_files: the unreadable ones left out, only the window's on an incremental run), or none
-    when there is no such file. Without union_by_name when every file has the same Parquet schema, the
-    normal case: Firehose writes each object with the Glue table's schema of its day. With union_by_name
-    DuckDB opens every file while binding, to unite their schemas, and keeps those readers until the scan
-    ends: at 10,000 files (one week at Firehose's 60-second buffer) each bind took 2-3 s and the scan held
-    about 1.4 GB more (decision 60). Files of more than one schema (a history across a schema change, a
-    column order that differs) keep union_by_name. The schemas are compared from the footers
-    (parquet_schema: every element's name, type, repetition and children, in order). -#}
+    when there is no such file. union_by_name opens every file while binding, to unite their schemas, and
+    keeps those readers until the scan ends: at 10,000 files (one week at Firehose's 60-second buffer) each
+    bind took 2-3 s and the scan held about 1.4 GB more (decision 60). So the files are grouped by their
+    Parquet schema (audit_pinpoint_file_schemas, read once per run from the footers) and each group is read
+    without it: one group (the normal case: Firehose writes each object with the Glue table's schema of its
+    day) is the read_parquet call as it is; a few (a history across schema changes, a producer that
+    orders columns its own way) are united by name, which fills and merges missing columns and struct
+    fields by name as union_by_name does; more than pinpoint_schema_groups_max() keep union_by_name (one
+    bind beats that many scans; decision 61). -#}
 {% macro pinpoint_files_read(relation_text, log_skipped=true) %}
-    {%- if all_events_file_count() == 0 -%}
-        {{- return(none) -}}
-    {%- endif -%}
-    {%- set readable = skip_unreadable_files(relation_text, 'pinpoint', var('events_path', 'data/events'), '*.parquet',
-        log_skipped=log_skipped) -%}
+    {%- set schemas = ref('audit_pinpoint_file_schemas') -%}
+    {%- set readable = pinpoint_files_listed(relation_text, log_skipped) -%}
     {%- set united = 'union_by_name = true' -%}
     {%- if readable is none or not execute or united not in readable -%}
         {{- return(readable) -}}
     {%- endif -%}
-    {%- set files_argument = readable.split('read_parquet(', 1)[1].rsplit(', ' ~ united, 1)[0] -%}
-    {%- set schema_count -%}
-        select count(distinct file_schema)
-        from (
-            select string_agg(
-                concat_ws(' ', name, type, type_length, repetition_type, num_children, converted_type, logical_type),
-                ' | ' order by column_id
-            ) as file_schema
-            from parquet_schema({{ files_argument }})
-            group by file_name
-        ) as file_schemas
-    {%- endset -%}
-    {%- if run_query(schema_count).columns[0].values()[0] != 1 -%}
+    {%- set files_by_schema = {} -%}
+    {%- set groups = [] -%}
+    {%- for row in run_query("select parquet_schema_id, source_file from " ~ schemas ~ " order by source_file").rows -%}
+        {%- if row[0] not in files_by_schema -%}
+            {%- do files_by_schema.update({row[0]: []}) -%}
+            {%- do groups.append(files_by_schema[row[0]]) -%}
+        {%- endif -%}
+        {%- do files_by_schema[row[0]].append(row[1]) -%}
+    {%- endfor -%}
+    {%- if groups | length == 1 -%}
+        {{- return(readable | replace(united, 'union_by_name = false')) -}}
+    {%- elif groups | length == 0 or groups | length > pinpoint_schema_groups_max() -%}
         {{- return(readable) -}}
     {%- endif -%}
-    {{- return(readable | replace(united, 'union_by_name = false')) -}}
+    {%- set files_argument = parquet_files_argument(readable) -%}
+    {%- set reads = [] -%}
+    {%- for files in groups -%}
+        {%- set quoted = [] -%}
+        {%- for file in files -%}
+            {%- do quoted.append("'" ~ (file | replace("'", "''")) ~ "'") -%}
+        {%- endfor -%}
+        {%- do reads.append('select * from ' ~ readable | replace(files_argument, '[' ~ quoted | join(', ') ~ ']')
+            | replace(united, 'union_by_name = false')) -%}
+    {%- endfor -%}
+    {{- return('(' ~ reads | join(' union all by name ') ~ ')') -}}
 {% endmacro %}
+
+{#- The most Parquet schemas whose files are read group by group (pinpoint_files_read); above it the files
+    are read together with union_by_name. -#}
+{% macro pinpoint_schema_groups_max() %}
+    {{- return(32) -}}
+{% endmacro %}
+
+{#- DuckDB: the read_parquet text of the Pinpoint files this run reads, as declared (union_by_name on), or
+    none when there is none: the unreadable files left out, only the window's on an incremental run. -#}
+{% macro pinpoint_files_listed(relation_text, log_skipped=true) %}
+    {%- if all_events_file_count() == 0 -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {{- return(skip_unreadable_files(relation_text, 'pinpoint', var('events_path', 'data/events'), '*.parquet',
+        log_skipped=log_skipped)) -}}
+{% endmacro %}
+
+{#- The files argument of a read_parquet text: a quoted glob or a bracketed list of quoted files. -#}
+{% macro parquet_files_argument(read_text) %}
+    {{- return(read_text.split('read_parquet(', 1)[1].rsplit(', union_by_name', 1)[0]) -}}
+{% endmacro %}
+
+{#- The Parquet schema of each Pinpoint file this run reads, as rows of source_file, parquet_schema_id (the
+    md5 of every schema element's name, type, repetition and children, in order, from the footer) and
+    schema_element_count; for audit_pinpoint_file_schemas. Empty on other engines and when there is no
+    file. -#}
+{% macro pinpoint_file_schemas(raw) %}
+    {{- return(adapter.dispatch('pinpoint_file_schemas', 'engagement_events')(raw)) -}}
+{% endmacro %}
+
+{#- `raw` is source pinpoint.all_events, named by the audit model so that its lineage shows there. -#}
+{% macro default__pinpoint_file_schemas(raw) -%}
+    (
+        select
+            cast(null as varchar) as source_file,
+            cast(null as varchar) as parquet_schema_id,
+            cast(null as bigint) as schema_element_count
+        where false
+    )
+{%- endmacro %}
+
+{% macro duckdb__pinpoint_file_schemas(raw) -%}
+    {%- set readable = pinpoint_files_listed(raw | string, log_skipped=false) -%}
+    {%- if readable is none or 'read_parquet' not in readable -%}
+    {{ default__pinpoint_file_schemas(raw) }}
+    {%- else -%}
+    (
+        select
+            file_name as source_file,
+            md5(string_agg(
+                concat_ws(' ', name, type, type_length, repetition_type, num_children, converted_type, logical_type),
+                ' | ' order by column_id
+            )) as parquet_schema_id,
+            count(*) as schema_element_count
+        from parquet_schema({{ parquet_files_argument(readable) }})
+        group by file_name
+    )
+    {%- endif -%}
+{%- endmacro %}
 
 {#- How many Parquet files events_path holds (DuckDB, at execution time; 1 while parsing). -#}
 {% macro all_events_file_count() %}

@@ -43,6 +43,7 @@ from string import Template
 from typing import Any, Callable
 
 import duckdb
+import yaml
 
 from engagement_tools import (ADDRESS_PICK_SQL, REPO_ROOT, SCRIPTS_DIR, TARGET_DIR, absent_native_folders, dbt_args,
                               original_sql_sections, question_var_defaults)
@@ -51,8 +52,15 @@ PROJECT = {"dir": REPO_ROOT}   # --project-dir: the dbt project benchmarked (a c
 ORIGINAL_SQL = SCRIPTS_DIR / "benchmark_original_views.sql"
 GENERATOR = SCRIPTS_DIR / "generate_events.py"
 START = datetime(2026, 10, 1, tzinfo=timezone.utc)
-# The DuckDB settings of profiles.yml, used for the floor and the original way too.
-THREADS = 2
+# The DuckDB settings of profiles.yml, used for the floor and the original way too: those written out there
+# (threads, compression, caches, ...) are read from it; memory_limit comes from the same environment variable.
+PROFILE_SETTINGS: dict[str, Any] = {
+    name: value
+    for name, value in yaml.safe_load((REPO_ROOT / "profiles.yml").read_text(encoding="utf-8"))
+    ["engagement_events"]["outputs"]["duckdb"]["settings"].items()
+    if "{{" not in str(value)
+}
+THREADS = int(PROFILE_SETTINGS["threads"])
 DEFAULT_MEMORY = os.environ.get("ENGAGEMENT_DUCKDB_MEMORY", "1GB")
 # The full build: models and data tests. Unit tests run on fixed fixtures, cost the same at any size,
 # and one failing would skip every model after it, so they are left to `make test`.
@@ -263,10 +271,9 @@ def add_hour(events: Path, staging: Path, per_hour: int, seed: int) -> str:
 
 def connect(path: str = ":memory:", memory_limit: str = DEFAULT_MEMORY, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(path, read_only=read_only)
-    con.execute(f"set threads = {THREADS}")
+    for name, value in PROFILE_SETTINGS.items():
+        con.execute(f"set {name} = ?", [str(value).lower() if isinstance(value, bool) else value])
     con.execute(f"set memory_limit = '{memory_limit}'")
-    con.execute("set preserve_insertion_order = false")
-    con.execute("set TimeZone = 'UTC'")
     return con
 
 
@@ -281,16 +288,28 @@ def best_of(repeat: int, action: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def parquet_scan(events: Path) -> str:
-    return (f"read_parquet('{events}/**/*.parquet', union_by_name = true, filename = true, "
-            "hive_partitioning = false)")
+    """The plain read of every Pinpoint file: by the first file's schema when all the files share one (what
+    any reader of uniform files would write, and what the project does, decision 61), else united by name."""
+    files = f"'{events}/**/*.parquet'"
+    con = connect()
+    try:
+        schemas = con.execute(
+            "select count(distinct md5(schema_text)) from (select string_agg(concat_ws(' ', name, type, repetition_type, "
+            f"num_children, converted_type, logical_type), ' | ' order by column_id) as schema_text from parquet_schema({files}) "
+            "group by file_name)").fetchone()
+    finally:
+        con.close()
+    united = "false" if schemas and schemas[0] == 1 else "true"
+    return f"read_parquet({files}, union_by_name = {united}, filename = true, hive_partitioning = false)"
 
 
 def measure_floor(events: Path, work: Path, repeat: int) -> dict[str, Any]:
     """The floor: every raw column and the file name copied into a DuckDB table (CREATE TABLE AS), the least
     any warehouse over these files must do; and, for scale, COUNT(*) by event type."""
     floor_db = work / "floor.duckdb"
-    by_type_sql = f"select event_type, count(*) from {parquet_scan(events)} group by event_type"
-    ctas_sql = f"create or replace table raw_copy as select * from {parquet_scan(events)}"
+    scan = parquet_scan(events)
+    by_type_sql = f"select event_type, count(*) from {scan} group by event_type"
+    ctas_sql = f"create or replace table raw_copy as select * from {scan}"
     con = connect()
     try:
         count_seconds, rows = best_of(repeat, lambda: con.execute(by_type_sql).fetchall())

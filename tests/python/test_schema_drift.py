@@ -1,6 +1,8 @@
 """Files whose schema drifted from the Glue table still build, and no file's rows or fields are lost."""
 from __future__ import annotations
 
+import itertools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -63,38 +65,63 @@ def test_a_history_that_lacks_a_glue_column_everywhere_still_builds(tmp_path: Pa
     assert project.query("select count(*) from int_events where price_in_millicents_usd is not null") == [(0,)]
 
 
-def _compiled_base_read(project: DbtProject) -> str:
-    """How base_pinpoint_events read the files in the last build: the union_by_name option it compiled to."""
+def _compiled_base_reads(project: DbtProject) -> list[str]:
+    """How base_pinpoint_events read the files in the last build: the union_by_name option of each read_parquet
+    call it compiled to, in order."""
     compiled = (project.target_path / "run" / "engagement_events" / "models" / "staging" / "base"
                 / "base_pinpoint_events.sql").read_text()
-    options = {option for option in ("union_by_name = true", "union_by_name = false") if option in compiled}
-    assert len(options) == 1, compiled
-    return options.pop()
+    return re.findall(r"read_parquet\(.*?(union_by_name = (?:true|false))", compiled, flags=re.DOTALL)
 
 
-def test_files_of_one_schema_are_bound_without_union_by_name(tmp_path: Path) -> None:
-    """Decision 60: uniform files are read by the first file's schema (no union_by_name, which opens every file
-    while binding); one file whose columns come in another order makes two schemas, read with union_by_name,
-    and both builds keep every row."""
+def _expected_rows(events: list[dict[str, Any]]) -> tuple[int, list[str]]:
+    """The email sends and the distinct clicked links of the fixture events, counted here from the events."""
+    sends = sum(e["event_type"] == "_email.send" for e in events)
+    links = sorted({e["facets"]["email_channel"]["mail_event"]["click"]["link"] for e in events
+                    if e["event_type"] == "_email.click"})
+    return sends, links
+
+
+def _assert_rows(project: DbtProject, events: list[dict[str, Any]]) -> None:
+    sends, links = _expected_rows(events)
+    assert project.query("select count(*) from email_send") == [(sends,)]
+    assert [row[0] for row in project.query("select distinct link from email_click order by 1")] == links
+    assert project.query("select count(*) from audit_schema_drift") == [(0,)]
+
+
+def test_files_are_read_by_schema_group(tmp_path: Path) -> None:
+    """Decisions 60 and 61: uniform files are one read by the first file's schema (no union_by_name, which
+    opens every file while binding); files of a few schemas (here, columns in another order) are one such read
+    per schema, united by name; more schemas than pinpoint_schema_groups_max (32) are read with union_by_name.
+    Every build keeps every row, and audit_pinpoint_file_schemas counts the schemas written."""
     events = [e for e in load_fixture() if not e["event_type"].startswith("_SMS.")]
-    root = tmp_path / "events"
+
+    # One schema: every fixture folder's file as write_events writes it.
+    root = tmp_path / "uniform_events"
     files = write_events(events, root)
     assert len(files) > 1
-    expected_sends = sum(e["event_type"] == "_email.send" for e in events)
-    expected_links = sorted({e["facets"]["email_channel"]["mail_event"]["click"]["link"] for e in events
-                             if e["event_type"] == "_email.click"})
-
     project = make_project(tmp_path / "uniform", root)
     project.invoke("build", "--select", CORE_SELECTOR, "--exclude", "resource_type:test", "resource_type:unit_test")
-    assert _compiled_base_read(project) == "union_by_name = false"
-    assert project.query("select count(*) from email_send") == [(expected_sends,)]
-    assert project.query("select count(*) from audit_schema_drift") == [(0,)]
+    assert _compiled_base_reads(project) == ["union_by_name = false"]
+    assert project.query("select count(distinct parquet_schema_id) from audit_pinpoint_file_schemas") == [(1,)]
+    _assert_rows(project, events)
 
-    # The same columns in another order in one file: a second schema.
+    # Two schemas: the same columns in another order in one file.
     _rewrite(files[0], "select event_version, * exclude (event_version) from f")
-    project = make_project(tmp_path / "mixed", root)
+    project = make_project(tmp_path / "two", root)
     project.invoke("build", "--select", CORE_SELECTOR, "--exclude", "resource_type:test", "resource_type:unit_test")
-    assert _compiled_base_read(project) == "union_by_name = true"
-    assert project.query("select count(*) from email_send") == [(expected_sends,)]
-    assert [row[0] for row in project.query("select distinct link from email_click order by 1")] == expected_links
-    assert project.query("select count(*) from audit_schema_drift") == [(0,)]
+    assert _compiled_base_reads(project) == ["union_by_name = false", "union_by_name = false"]
+    assert project.query("select count(distinct parquet_schema_id) from audit_pinpoint_file_schemas") == [(2,)]
+    _assert_rows(project, events)
+
+    # 33 schemas: one event per file, each file's first five columns in an order of its own. The 16 events
+    # are written two or three times each (re-deliveries, kept once).
+    root = tmp_path / "many_events"
+    orders = itertools.permutations(["event_type", "event_timestamp", "arrival_timestamp", "event_version", "application"])
+    for index, event, order in zip(range(33), itertools.cycle(events), orders):
+        for path in write_events([event], root, file_name=f"part-{index:04d}.parquet"):
+            _rewrite(path, f"select {', '.join(order)}, * exclude ({', '.join(order)}) from f")
+    project = make_project(tmp_path / "many", root)
+    project.invoke("build", "--select", CORE_SELECTOR, "--exclude", "resource_type:test", "resource_type:unit_test")
+    assert _compiled_base_reads(project) == ["union_by_name = true"]
+    assert project.query("select count(distinct parquet_schema_id) from audit_pinpoint_file_schemas") == [(33,)]
+    _assert_rows(project, events)

@@ -40,6 +40,10 @@ FIRST_RUN_HOURS = 4
 DOUBLE_TOLERANCE = 1e-9
 # (relation, column) -> why the engines legitimately differ there. Nothing else may differ.
 LEGITIMATE_DIFFERENCES: dict[tuple[str, str], str] = {}
+# Models that describe what DuckDB itself reads, empty on Trino by design: there they must be empty.
+DUCKDB_ONLY_MODELS: dict[str, str] = {
+    "audit_pinpoint_file_schemas": "the Parquet footers of the files DuckDB reads; Trino's Hive table declares the columns",
+}
 COMPARED_FOLDERS = ("staging/", "marts/", "audit/", "custom_events/")
 
 
@@ -230,6 +234,12 @@ def test_every_view_mart_and_audit_model_equals_the_duckdb_build(builds: Builds)
     try:
         for name in sorted(duck_relations):
             schema, alias = duck_relations[name]
+            if name in DUCKDB_ONLY_MODELS:
+                t_schema, t_alias = trino_relations[name]
+                _, trino_raw = builds.trino.query(f'select * from iceberg."{t_schema}"."{t_alias}"')
+                if trino_raw:
+                    problems.append(f"{name}: {len(trino_raw)} rows on Trino, where it is empty by design")
+                continue
             cursor = con.execute(f'select * from "{schema}"."{alias}"')
             duck_columns = [d[0].lower() for d in cursor.description]
             duck_cols, duck_rows = _multiset(duck_columns, cursor.fetchall(), name)

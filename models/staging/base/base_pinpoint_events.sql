@@ -7,6 +7,8 @@
 -#}
 -- files the engine cannot read are listed there and skipped here:
 -- depends_on: {{ ref('audit_unreadable_files') }}
+-- the files' Parquet schemas, which decide how they are read (macro pinpoint_files_read):
+-- depends_on: {{ ref('audit_pinpoint_file_schemas') }}
 with located as (
 
     -- The files are read right here, not in a CTE of their own: DuckDB skips whole files by folder

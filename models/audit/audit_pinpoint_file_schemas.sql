@@ -1,0 +1,24 @@
+{#- The Parquet schema of each Pinpoint file this run reads, from the files' footers (no rows are read):
+    base_pinpoint_events and audit_schema_drift read the files of one schema together without
+    union_by_name (macro pinpoint_files_read, decision 61), so the footers are compared once per run here
+    instead of once by each. Rebuilt by every run: on an incremental run it lists the window's files only.
+    DuckDB only; empty on Athena and Trino, whose tables declare the columns. -#}
+{{ config(materialized='table') }}
+
+with file_schemas as (
+
+    select * from {{ pinpoint_file_schemas(source('pinpoint', 'all_events')) }}
+
+),
+
+final as (
+
+    select
+        file_schemas.source_file,
+        file_schemas.parquet_schema_id,
+        file_schemas.schema_element_count
+    from file_schemas
+
+)
+
+select * from final
