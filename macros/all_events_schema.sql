@@ -73,6 +73,13 @@
     {%- if readable is none or not execute or united not in readable -%}
         {{- return(readable) -}}
     {%- endif -%}
+    {#- Trusted only when this dbt invocation built it: a selection that leaves the table out (or a first
+        run without it) reads the files together with union_by_name, as if their schemas differed. -#}
+    {%- set built = adapter.get_relation(database=schemas.database, schema=schemas.schema, identifier=schemas.identifier) -%}
+    {%- if built is none or run_query("select count(*) from " ~ schemas ~ " where invocation_id != '"
+        ~ invocation_id ~ "'").columns[0].values()[0] != 0 -%}
+        {{- return(readable) -}}
+    {%- endif -%}
     {%- set files_by_schema = {} -%}
     {%- set groups = [] -%}
     {%- for row in run_query("select parquet_schema_id, source_file from " ~ schemas ~ " order by source_file").rows -%}
