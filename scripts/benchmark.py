@@ -294,9 +294,9 @@ def parquet_scan(events: Path) -> str:
     con = connect()
     try:
         schemas = con.execute(
-            "select count(distinct md5(schema_text)) from (select string_agg(concat_ws(' ', name, type, repetition_type, "
-            f"num_children, converted_type, logical_type), ' | ' order by column_id) as schema_text from parquet_schema({files}) "
-            "group by file_name)").fetchone()
+            "select count(distinct schema_text) from (select string_agg(concat_ws(' ', name, type, type_length, "
+            "repetition_type, num_children, converted_type, logical_type), ' | ' order by column_id) as schema_text "
+            f"from parquet_schema({files}) group by file_name)").fetchone()
     finally:
         con.close()
     united = "false" if schemas and schemas[0] == 1 else "true"
