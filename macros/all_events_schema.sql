@@ -76,13 +76,15 @@
     {#- Trusted only when this dbt invocation built it: a selection that leaves the table out (or a first
         run without it) reads the files together with union_by_name, as if their schemas differed. -#}
     {%- set built = adapter.get_relation(database=schemas.database, schema=schemas.schema, identifier=schemas.identifier) -%}
-    {%- if built is none or run_query("select count(*) from " ~ schemas ~ " where invocation_id != '"
-        ~ invocation_id ~ "'").columns[0].values()[0] != 0 -%}
+    {%- if built is none -%}
         {{- return(readable) -}}
     {%- endif -%}
     {%- set files_by_schema = {} -%}
     {%- set groups = [] -%}
-    {%- for row in run_query("select parquet_schema_id, source_file from " ~ schemas ~ " order by source_file").rows -%}
+    {%- for row in run_query("select parquet_schema_id, source_file, invocation_id from " ~ schemas ~ " order by source_file").rows -%}
+        {%- if row[2] != invocation_id -%}
+            {{- return(readable) -}}
+        {%- endif -%}
         {%- if row[0] not in files_by_schema -%}
             {%- do files_by_schema.update({row[0]: []}) -%}
             {%- do groups.append(files_by_schema[row[0]]) -%}
@@ -97,11 +99,7 @@
     {%- set files_argument = parquet_files_argument(readable) -%}
     {%- set reads = [] -%}
     {%- for files in groups -%}
-        {%- set quoted = [] -%}
-        {%- for file in files -%}
-            {%- do quoted.append("'" ~ (file | replace("'", "''")) ~ "'") -%}
-        {%- endfor -%}
-        {%- do reads.append('select * from ' ~ readable | replace(files_argument, '[' ~ quoted | join(', ') ~ ']')
+        {%- do reads.append('select * from ' ~ readable | replace(files_argument, sql_string_list(files))
             | replace(united, 'union_by_name = false')) -%}
     {%- endfor -%}
     {{- return('(' ~ reads | join(' union all by name ') ~ ')') -}}

@@ -144,11 +144,16 @@
     {%- if readable | length == 0 -%}
         {{- return(none) -}}
     {%- endif -%}
+    {{- return(relation_text | replace("'" ~ path ~ "/**/" ~ pattern ~ "'", sql_string_list(readable))) -}}
+{% endmacro %}
+
+{#- Texts (file names) as a list of SQL string literals, ['a', 'b'], the files argument of DuckDB's readers. -#}
+{% macro sql_string_list(values) %}
     {%- set quoted = [] -%}
-    {%- for file in readable -%}
-        {%- do quoted.append("'" ~ (file | replace("'", "''")) ~ "'") -%}
+    {%- for value in values -%}
+        {%- do quoted.append(custom_event_sql_string(value) | trim) -%}
     {%- endfor -%}
-    {{- return(relation_text | replace("'" ~ path ~ "/**/" ~ pattern ~ "'", '[' ~ quoted | join(', ') ~ ']')) -}}
+    {{- return('[' ~ quoted | join(', ') ~ ']') -}}
 {% endmacro %}
 
 {#- The loaded_at_query of a raw source's freshness check: the newest ingest hour. Two exceptions:
