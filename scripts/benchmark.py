@@ -36,7 +36,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from string import Template
@@ -158,6 +158,9 @@ class Dbt:
     duckdb_path: Path
     memory_limit: str = DEFAULT_MEMORY
     extra_vars: dict[str, Any] = field(default_factory=dict)
+    # dbt saves its parse in the target folder and reuses it while the vars stay the same: a command with
+    # other vars gets a folder of its own, so the next command of this history still finds its parse
+    target_name: str = "dbt_target"
 
     def command(self, *args: str) -> list[str]:
         exe = Path(sys.executable).with_name("dbt")
@@ -168,7 +171,7 @@ class Dbt:
 
     @property
     def target(self) -> Path:
-        return self.work / "dbt_target"
+        return self.work / self.target_name
 
     def env(self) -> dict[str, str]:
         return {**os.environ, "ENGAGEMENT_TARGET": "duckdb", "ENGAGEMENT_DUCKDB_PATH": str(self.duckdb_path),
@@ -380,10 +383,11 @@ def measure_questions(dbt: Dbt, events: Path, as_of: datetime, repeat: int) -> l
         return [{"name": p.stem, "marts_error": "the build did not produce a warehouse"}
                 for p in sorted((PROJECT["dir"] / "analyses").glob("*.sql"))]
     qvars = question_vars(dbt.duckdb_path, as_of)
-    dbt.extra_vars = qvars
-    compiled = dbt.run("compile_analyses", "compile", "--select", "path:analyses")
-    dbt.extra_vars = {}
-    folder = dbt.target / "compiled" / "engagement_events" / "analyses"
+    # the question vars in a target folder of their own: in the build's folder they would make the next
+    # `dbt run` of this history (the incremental try) parse the project again, where the other side does not
+    compiler = replace(dbt, extra_vars=qvars, target_name="analyses_target")
+    compiled = compiler.run("compile_analyses", "compile", "--select", "path:analyses")
+    folder = compiler.target / "compiled" / "engagement_events" / "analyses"
     marts_sql = {p.stem: p.read_text() for p in folder.glob("*.sql")} if compiled["ok"] else {}
     views, questions = original_sql_sections(ORIGINAL_SQL)
     fill = {"events_path": str(events), "as_of": f"timestamp '{qvars['analysis_as_of']}'",
