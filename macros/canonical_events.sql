@@ -1,5 +1,5 @@
 {#- The canonical event columns, in order: what every base_<source>_events model produces and what
-    int_events stores. Written once here so a new source cannot drift from the others. -#}
+    int_events shows. Written once here so a new source cannot drift from the others. -#}
 {% macro canonical_event_columns() %}
     {{- return([
         'event_id', 'source_system', 'event_type', 'event_timestamp', 'arrival_timestamp',
@@ -29,7 +29,7 @@
 
 {#- The cross-format identity of a message event (docs/native_sources.md): the same email or SMS event
     reported by two streams (Pinpoint and SES or End User Messaging during the switch-over) has the same
-    key, so int_events keeps it once. MD5 of the event type, the message id and what tells the
+    key, so int_event_keys keeps it once. MD5 of the event type, the message id and what tells the
     message's events of that type apart:
       - send, rejected, rendering failure: nothing (one per message);
       - delivered, hard/soft bounce, complaint: the sorted recipient addresses of the notice;
@@ -55,14 +55,15 @@
 {%- endmacro %}
 
 {#- The first ingest hour an incremental run re-reads, as SQL (the newest loaded ingest hour of
-    int_events minus var incremental_lookback_hours; see incremental_window_start), or none when the run
-    reads everything: a full refresh, or int_events not built yet. int_validated_events and int_events
-    both take it from here, before int_events changes, so the two read the same hours. -#}
+    int_event_keys minus var incremental_lookback_hours; see incremental_window_start), or none when the
+    run reads everything: a full refresh, or int_event_keys not built yet. int_validated_events and
+    int_event_keys both take it from here, before int_event_keys changes, so the two read the same hours
+    (int_validated_events gives the window's rows new row ids, which int_event_keys then merges). -#}
 {% macro canonical_window_start() %}
     {%- if not execute or flags.FULL_REFRESH -%}
         {{- return(none) -}}
     {%- endif -%}
-    {%- set node = (graph.get('nodes') or {}).get('model.engagement_events.int_events') -%}
+    {%- set node = (graph.get('nodes') or {}).get('model.engagement_events.int_event_keys') -%}
     {%- if node is none -%}
         {#- a unit test's manifest has no graph: it reads its fixtures whole -#}
         {{- return(none) -}}
@@ -101,3 +102,18 @@
 {% macro duckdb__random_row_id() -%}
     uuid()
 {%- endmacro %}
+
+{#- How int_events is stored (decision 62): a view on DuckDB, where the validated rows are one local file
+    and a hash join on the row id costs a fraction of writing every canonical column again; an incremental
+    table elsewhere, where Athena bills the bytes each reader scans. -#}
+{% macro canonical_events_materialization() %}
+    {{- return(adapter.dispatch('canonical_events_materialization', 'engagement_events')()) -}}
+{% endmacro %}
+
+{% macro default__canonical_events_materialization() %}
+    {{- return('incremental') -}}
+{% endmacro %}
+
+{% macro duckdb__canonical_events_materialization() %}
+    {{- return('view') -}}
+{% endmacro %}

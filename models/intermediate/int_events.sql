@@ -1,19 +1,19 @@
 {#-
-    One canonical row per event, from the validated raw rows of the three streams (int_validated_events):
-    the rows that can be interpreted (the others are in audit_rejected_events), with Firehose
-    re-deliveries removed (identity: event_id; the earliest ingest hour, then the first file, wins), then
-    events reported by two streams during the switch-over kept once (identity: message_event_key across
-    source systems; the copy already loaded, then the earliest ingest hour, then Pinpoint's, wins; see
-    docs/native_sources.md).
-    Both rankings run over a narrow projection of keys, and the kept rows are joined back by
-    validated_row_id, so no window function holds all columns of all events (docs/benchmark.md).
-    Incremental: a run re-reads the last `incremental_lookback_hours` ingest hours before the newest
-    loaded hour (canonical_window_start), so late files are picked up, and never re-inserts an event
-    loaded from an earlier hour.
+    One canonical row per event, from every source: the validated raw row that int_event_keys chose for
+    each event (rows that cannot be interpreted are in audit_rejected_events; Firehose re-deliveries and
+    copies of an event reported by two streams are left out there), every canonical column as
+    int_validated_events stored it.
+    The materialization is the engine's (canonical_events_materialization, decision 62): on DuckDB a view,
+    so the canonical columns of a build are written once, by int_validated_events; on Athena and Trino an
+    incremental table, because those engines bill or scan by bytes read, and a view would make every
+    reader read the row ids of both tables. As a table, a run merges on event_id the chosen rows of the
+    ingest hours from its own newest hour minus `incremental_lookback_hours` (the hours
+    int_validated_events and int_event_keys re-read: the window is taken from this table, which has not
+    moved yet, where canonical_window_start would already see int_event_keys' new hour).
 -#}
 {{
     config(
-        materialized='incremental',
+        materialized=canonical_events_materialization(),
         unique_key='event_id',
         incremental_strategy=upsert_incremental_strategy(),
         table_type='iceberg',
@@ -24,8 +24,7 @@
     )
 }}
 
-{%- set window_start = canonical_window_start() %}
-{%- set reads_window = is_incremental() and window_start is not none %}
+{%- set window_start = incremental_window_start(this, 'ingest_timestamp') if is_incremental() else none %}
 
 with validated_events as (
 
@@ -33,145 +32,9 @@ with validated_events as (
 
 ),
 
-validated_keys as (
+event_keys as (
 
-    {#- the same stage again, for the keys only: each import is read once, so no engine keeps a copy of
-        every column for the ranking -#}
-    select
-        validated.validated_row_id,
-        validated.event_id,
-        validated.message_event_key,
-        validated.source_system,
-        validated.ingest_timestamp,
-        validated.source_file,
-        validated.rejection_reason
-    from {{ ref('int_validated_events') }} as validated
-
-),
-
-{% if is_incremental() %}
-loaded_events as (
-
-    select * from {{ this }}
-
-),
-{% endif %}
-
-interpretable as (
-
-    select
-        validated_keys.validated_row_id,
-        validated_keys.event_id,
-        validated_keys.message_event_key,
-        validated_keys.source_system,
-        validated_keys.ingest_timestamp,
-        validated_keys.source_file
-    from validated_keys
-    -- noqa: disable=LT02
-    where
-        validated_keys.rejection_reason is null
-        {% if reads_window -%}
-        and validated_keys.ingest_timestamp >= {{ window_start }}
-        {%- endif %}
-    -- noqa: enable=LT02
-
-),
-
-first_deliveries as (
-
-    select
-        interpretable.*,
-        row_number() over (
-            partition by interpretable.event_id
-            order by interpretable.ingest_timestamp, interpretable.source_file, interpretable.validated_row_id
-        ) as delivery_rank
-    from interpretable
-
-),
-
-redelivery_free as (
-
-    select * from first_deliveries
-    where delivery_rank = 1
-
-),
-
-{% if is_incremental() %}
-loaded_before_window as (
-
-    select
-        loaded_events.event_id,
-        loaded_events.message_event_key,
-        loaded_events.source_system
-    from loaded_events
-    {%- if reads_window %}
-    where loaded_events.ingest_timestamp < {{ window_start }}
-    {%- endif %}
-
-),
-
-loaded_in_window as (
-
-    select loaded_events.event_id
-    from loaded_events
-    {%- if reads_window %}
-    where loaded_events.ingest_timestamp >= {{ window_start }}
-    {%- else %}
-    where false
-    {%- endif %}
-
-),
-{% endif %}
-
-cross_stream_ranked as (
-
-    {#- The stream whose copy of a message event is kept: every row of the other streams with the same
-        message_event_key is dropped (rows of one stream are never merged by this key). A copy that an
-        earlier run already loaded keeps winning, so an incremental run never leaves two copies. -#}
-    select
-        redelivery_free.*,
-        first_value(redelivery_free.source_system) over (
-            partition by coalesce(redelivery_free.message_event_key, redelivery_free.event_id)
-            order by
-                {% if is_incremental() -%}
-                case when loaded_in_window.event_id is null then 1 else 0 end,
-                {% endif -%}
-                redelivery_free.ingest_timestamp,
-                case redelivery_free.source_system when 'pinpoint' then 0 else 1 end,
-                redelivery_free.source_file,
-                redelivery_free.event_id
-        ) as kept_source_system
-    from redelivery_free
-    {% if is_incremental() %}
-    left join loaded_in_window
-        on redelivery_free.event_id = loaded_in_window.event_id
-    {% endif %}
-
-),
-
-kept_rows as (
-
-    select cross_stream_ranked.validated_row_id
-    from cross_stream_ranked
-    -- noqa: disable=LT02
-    where
-        (
-            cross_stream_ranked.message_event_key is null
-            or cross_stream_ranked.source_system = cross_stream_ranked.kept_source_system
-        )
-        {% if is_incremental() -%}
-        and not exists (
-            select 1 from loaded_before_window
-            where loaded_before_window.event_id = cross_stream_ranked.event_id
-        )
-        and not exists (
-            select 1 from loaded_before_window
-            where
-                loaded_before_window.message_event_key = cross_stream_ranked.message_event_key
-                and loaded_before_window.source_system != cross_stream_ranked.source_system
-        )
-        {%- endif %}
-    -- noqa: enable=LT02
+    select * from {{ ref('int_event_keys') }}
 
 ),
 
@@ -180,10 +43,12 @@ final as (
     select
         {{ int_events_columns('validated_events') }}
     from validated_events
-    inner join kept_rows
-        on validated_events.validated_row_id = kept_rows.validated_row_id
-    {%- if reads_window %}
-    where validated_events.ingest_timestamp >= {{ window_start }}
+    inner join event_keys
+        on validated_events.validated_row_id = event_keys.validated_row_id
+    {%- if window_start is not none %}
+    where
+        validated_events.ingest_timestamp >= {{ window_start }}
+        and event_keys.ingest_timestamp >= {{ window_start }}
     {%- endif %}
 
 )

@@ -96,11 +96,11 @@ def test_project_compiles_to_valid_athena_sql(athena_compiled: tuple[Path, int, 
     nodes = [n for n in manifest["nodes"].values() if n["resource_type"] in ("model", "test", "analysis")]
     assert count >= len(nodes) > 0
     # The incremental models were compiled a second time with their table present: the
-    # is_incremental() branch was parsed too (int_events reads {{ this }} in that branch;
-    # int_validated_events reads the window start from int_events, and deletes its own rows in a pre-hook).
+    # is_incremental() branch was parsed too (int_event_keys and int_events read {{ this }} in that branch;
+    # int_validated_events reads the window start from int_event_keys, and deletes its own rows in a pre-hook).
     incremental = [n for n in manifest["nodes"].values() if n["config"].get("materialized") == "incremental"]
     relations = {n["name"]: n["relation_name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"}
-    read_in_branch = {"int_validated_events": "int_events"}
+    read_in_branch = {"int_validated_events": "int_event_keys"}
     for node in incremental:
         compiled = target / "incremental" / "compiled" / node["package_name"] / node["original_file_path"]
         assert compiled.is_file(), compiled

@@ -266,11 +266,13 @@ def test_every_view_mart_and_audit_model_equals_the_duckdb_build(builds: Builds)
 
 def test_report_from_trino_equals_the_duckdb_report(builds: Builds, tmp_path: Path) -> None:
     """scripts/report.py --from-trino reads the same marts with the same SQL: same headline figures."""
-    # A copy of the DuckDB file: this process may still hold the build's connection to it.
-    copy = tmp_path / "copy.duckdb"
+    # A copy of the DuckDB file: this process may still hold the build's connection to it. Same file
+    # name: DuckDB names the catalog after the file, and the views (int_events among them) name theirs.
+    copy = tmp_path / builds.duckdb_path.name
     shutil.copy2(builds.duckdb_path, copy)
-    if builds.duckdb_path.with_suffix(".duckdb.wal").exists():
-        shutil.copy2(builds.duckdb_path.with_suffix(".duckdb.wal"), tmp_path / "copy.duckdb.wal")
+    wal = builds.duckdb_path.with_name(builds.duckdb_path.name + ".wal")
+    if wal.exists():
+        shutil.copy2(wal, tmp_path / wal.name)
     outputs = {}
     for label, args in (("duckdb", ["--duckdb", str(copy)]),
                         ("trino", ["--from-trino", "--trino-schema", builds.trino.schema])):
