@@ -44,7 +44,12 @@ final as (
         {{ int_events_columns('validated_events') }}
     from validated_events
     inner join event_keys
-        on validated_events.validated_row_id = event_keys.validated_row_id
+        on
+            validated_events.validated_row_id = event_keys.validated_row_id
+            {# the same hour on both sides (the key row keeps its validated row's): a reader's filter on
+               the ingest hour then reaches the key table too, so a window read joins the window's keys
+               only, not every key of the history #}
+            and validated_events.ingest_timestamp = event_keys.ingest_timestamp
     {%- if window_start is not none %}
     where
         validated_events.ingest_timestamp >= {{ window_start }}
