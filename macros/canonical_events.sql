@@ -117,3 +117,16 @@
 {% macro duckdb__canonical_events_materialization() %}
     {{- return('view') -}}
 {% endmacro %}
+
+{#- How the canonical stage's tables are stored (int_validated_events, int_event_keys, and int_events where it
+    is a table), as config() keywords: Iceberg and Parquet on Athena, partitioned by the day of the ingest
+    hour (properties on Trino, nothing on DuckDB), new canonical columns appended to the stored tables. -#}
+{% macro canonical_table_config() %}
+    {{- return({
+        'table_type': 'iceberg',
+        'format': 'parquet',
+        'partitioned_by': table_partitioning(['day(ingest_timestamp)']),
+        'properties': table_properties(['day(ingest_timestamp)']),
+        'on_schema_change': 'append_new_columns',
+    }) -}}
+{% endmacro %}

@@ -16,11 +16,7 @@
         materialized=canonical_events_materialization(),
         unique_key='event_id',
         incremental_strategy=upsert_incremental_strategy(),
-        table_type='iceberg',
-        format='parquet',
-        partitioned_by=table_partitioning(['day(ingest_timestamp)']),
-        properties=table_properties(['day(ingest_timestamp)']),
-        on_schema_change='append_new_columns',
+        **canonical_table_config()
     )
 }}
 

@@ -11,12 +11,8 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        table_type='iceberg',
-        format='parquet',
-        partitioned_by=table_partitioning(['day(ingest_timestamp)']),
-        properties=table_properties(['day(ingest_timestamp)']),
-        on_schema_change='append_new_columns',
         pre_hook="{{ delete_canonical_window(this) }}",
+        **canonical_table_config()
     )
 }}
 
