@@ -12,7 +12,8 @@ Measured in one run, on generated events (docs/benchmark.md says how to read the
   many files    --events events over one week in --many-files-per-hour (60) files per hour folder, as Firehose's
                 60-second buffer writes them: floor and `dbt build`;
   native week   --events events over one week after Pinpoint's end, as SES and End User Messaging SMS JSON
-                lines (gzip): the JSON floor (the same CREATE TABLE AS over read_json) and `dbt build`;
+                lines (gzip) in --native-files-per-hour (60) objects per stream and hour folder: the JSON floor
+                (the same CREATE TABLE AS over read_json) and `dbt build`;
   fixed cost    `dbt build` of a one-week history of --fixed-cost-events (2,000) events: what dbt costs whatever
                 the data (start-up, parsing, one statement set per node), to split the build into that and the rest;
   trino         the Trino and DuckDB build times of `make bench-athena`'s last report, when there is one;
@@ -221,14 +222,15 @@ def generate(out: Path, events: int, seed: int, start: datetime, hours: int, fil
     return time.monotonic() - started
 
 
-def generate_native(out: Path, events: int, seed: int, start: datetime, hours: int) -> float:
+def generate_native(out: Path, events: int, seed: int, start: datetime, hours: int, files_per_hour: int) -> float:
     """SES and SMS JSON lines only: the cut-over at the window's start, no switch-over overlap."""
     started = time.monotonic()
     stamp = start.strftime("%Y-%m-%dT%H:%M:%SZ")
     subprocess.run([sys.executable, str(GENERATOR), "--format", "mixed", "--out", str(out / "events"),
                     "--ses-out", str(out / "ses"), "--sms-out", str(out / "sms"), "--events", str(events),
                     "--seed", str(seed), "--start", stamp, "--hours", str(hours), "--cutover", stamp,
-                    "--overlap-minutes", "0", "--quiet", "--overwrite"], check=True)
+                    "--overlap-minutes", "0", "--files-per-hour", str(files_per_hour), "--quiet", "--overwrite"],
+                   check=True)
     return time.monotonic() - started
 
 
@@ -611,6 +613,9 @@ def main(argv: list[str] | None = None) -> int:
                              "what Firehose's 60-second buffer writes; the other histories have 3); 0: skip")
     parser.add_argument("--native-events", type=int, default=None,
                         help="events of the one-week SES/SMS JSON history (default: --events; 0: skip)")
+    parser.add_argument("--native-files-per-hour", type=int, default=60,
+                        help="objects per stream and hour folder of the native week (default 60: Firehose's 60-second "
+                             "buffer, as the many-files history)")
     parser.add_argument("--fixed-cost-events", type=int, default=2000,
                         help="events of the one-week history whose build measures dbt's fixed cost (default 2000; 0: skip)")
     parser.add_argument("--athena-report", type=Path, default=TARGET_DIR / "benchmark" / "athena_bill.json",
@@ -626,9 +631,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work folder (events, DuckDB files) afterwards")
     args = parser.parse_args(argv)
     if args.events < 10 or args.long_hours < 2 or not 0 < args.short_hours < args.long_hours or args.repeat < 1 \
-            or args.incremental_repeat < 1:
+            or args.incremental_repeat < 1 or args.native_files_per_hour < 1:
         parser.error("need --events >= 10, --long-hours >= 2, 0 < --short-hours < --long-hours, --repeat >= 1, "
-                     "--incremental-repeat >= 1")
+                     "--incremental-repeat >= 1, --native-files-per-hour >= 1")
 
     if args.native_events is None:
         args.native_events = args.events
@@ -643,6 +648,7 @@ def main(argv: list[str] | None = None) -> int:
         "parameters": {"events": args.events, "long_hours": args.long_hours, "short_hours": args.short_hours,
                        "events_per_hour": per_hour, "repeat": args.repeat,
                        "incremental_repeat": args.incremental_repeat, "native_events": args.native_events,
+                       "native_files_per_hour": args.native_files_per_hour,
                        "many_files_per_hour": args.many_files_per_hour, "seed": args.seed, "threads": THREADS,
                        "memory_limit": DEFAULT_MEMORY, "work_dir": str(work), "project_dir": str(PROJECT["dir"])},
     }
@@ -711,7 +717,8 @@ def main(argv: list[str] | None = None) -> int:
                  "JSON floor, dbt build ...")
         native = work / "native"
         native_start = START + timedelta(hours=args.long_hours + 24)   # after the other histories, as real data is
-        native_generate = generate_native(native, args.native_events, args.seed + 6, native_start, week_hours)
+        native_generate = generate_native(native, args.native_events, args.seed + 6, native_start, week_hours,
+                                          args.native_files_per_hour)
         floor = measure_native_floor(native / "ses", native / "sms", work, args.repeat)
         dbt = Dbt(work / "native_dbt", native / "events", work / "native_dbt" / "warehouse.duckdb",
                   extra_vars={"ses_events_path": str(native / "ses"), "sms_events_path": str(native / "sms")})

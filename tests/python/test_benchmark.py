@@ -27,7 +27,8 @@ def test_benchmark_smoke_run_reports_every_section(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, str(SCRIPTS / "benchmark.py"), "--events", "3000", "--long-hours", "4",
          "--short-hours", "2", "--repeat", "1", "--scale-events", "1500,6000", "--memory-limit", "900MB",
-         "--fixed-cost-events", "200", "--incremental-repeat", "2", "--native-events", "2500", "--many-files-per-hour", "5",
+         "--fixed-cost-events", "200", "--incremental-repeat", "2", "--native-events", "2500", "--native-files-per-hour", "8",
+         "--many-files-per-hour", "5",
          "--athena-report", str(athena),
          "--work-dir", str(tmp_path / "work"), "--output", str(output)],
         capture_output=True, text=True, timeout=600,
@@ -75,6 +76,8 @@ def test_benchmark_smoke_run_reports_every_section(tmp_path: Path) -> None:
     # One week after Pinpoint's end: SES and SMS JSON lines only, their own JSON floor and a build.
     native = report["native_week"]
     assert native["events"] == 2500 and native["build"]["ok"], native
+    # 8 objects per stream and hour where the events allow: more than the generator's default of 3 per stream
+    assert report["parameters"]["native_files_per_hour"] == 8 and native["floor"]["files"] > 6 * native["hours"], native
     assert native["floor"]["ses_records"] > 0 and native["floor"]["sms_records"] > 0, native["floor"]
     assert _positive(native["floor"]["floor_seconds"]) and _positive(native["build_over_floor"])
     assert any(t["name"].startswith("full build / JSON floor") for t in report["targets"]), report["targets"]
