@@ -102,22 +102,6 @@
 {% macro duckdb__random_row_id() -%}
     uuid()
 {%- endmacro %}
-
-{#- How int_events is stored (decision 62): a view on DuckDB, where the validated rows are one local file
-    and a hash join on the row id costs a fraction of writing every canonical column again; an incremental
-    table elsewhere, where Athena bills the bytes each reader scans. -#}
-{% macro canonical_events_materialization() %}
-    {{- return(adapter.dispatch('canonical_events_materialization', 'engagement_events')()) -}}
-{% endmacro %}
-
-{% macro default__canonical_events_materialization() %}
-    {{- return('incremental') -}}
-{% endmacro %}
-
-{% macro duckdb__canonical_events_materialization() %}
-    {{- return('view') -}}
-{% endmacro %}
-
 {#- How the canonical stage's tables are stored (int_validated_events, int_event_keys, and int_events where it
     is a table), as config() keywords: Iceberg and Parquet on Athena, partitioned by the day of the ingest
     hour (properties on Trino, nothing on DuckDB), new canonical columns appended to the stored tables. -#}

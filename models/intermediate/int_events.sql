@@ -3,17 +3,16 @@
     each event (rows that cannot be interpreted are in audit_rejected_events; Firehose re-deliveries and
     copies of an event reported by two streams are left out there), every canonical column as
     int_validated_events stored it.
-    The materialization is the engine's (canonical_events_materialization, decision 62): on DuckDB a view,
-    so the canonical columns of a build are written once, by int_validated_events; on Athena and Trino an
-    incremental table, because those engines bill or scan by bytes read, and a view would make every
-    reader read the row ids of both tables. As a table, a run merges on event_id the chosen rows of the
-    ingest hours from its own newest hour minus `incremental_lookback_hours` (the hours
-    int_validated_events and int_event_keys re-read: the window is taken from this table, which has not
-    moved yet, where canonical_window_start would already see int_event_keys' new hour).
+    An incremental table on every engine (decision 63; decision 62 had made it a view on DuckDB): every
+    reader scans only the canonical columns it needs, with no join, and Athena bills only those bytes.
+    A run merges on event_id the chosen rows of the ingest hours from its own newest hour minus
+    `incremental_lookback_hours` (the hours int_validated_events and int_event_keys re-read: the window is
+    taken from this table, which has not moved yet, where canonical_window_start would already see
+    int_event_keys' new hour).
 -#}
 {{
     config(
-        materialized=canonical_events_materialization(),
+        materialized='incremental',
         unique_key='event_id',
         incremental_strategy=upsert_incremental_strategy(),
         **canonical_table_config()
@@ -42,9 +41,8 @@ final as (
     inner join event_keys
         on
             validated_events.validated_row_id = event_keys.validated_row_id
-            {# the same hour on both sides (the key row keeps its validated row's): a reader's filter on
-               the ingest hour then reaches the key table too, so a window read joins the window's keys
-               only, not every key of the history #}
+            {# the same hour on both sides (the key row keeps its validated row's), so a run's window
+               filter below skips the older hours of both tables #}
             and validated_events.ingest_timestamp = event_keys.ingest_timestamp
     {%- if window_start is not none %}
     where

@@ -274,7 +274,7 @@ def test_every_view_mart_and_audit_model_equals_the_duckdb_build(builds: Builds)
 def test_report_from_trino_equals_the_duckdb_report(builds: Builds, tmp_path: Path) -> None:
     """scripts/report.py --from-trino reads the same marts with the same SQL: same headline figures."""
     # A copy of the DuckDB file: this process may still hold the build's connection to it. Same file
-    # name: DuckDB names the catalog after the file, and the views (int_events among them) name theirs.
+    # name: DuckDB names the catalog after the file, and the views (the event views among them) name theirs.
     copy = tmp_path / builds.duckdb_path.name
     shutil.copy2(builds.duckdb_path, copy)
     wal = builds.duckdb_path.with_name(builds.duckdb_path.name + ".wal")
