@@ -102,8 +102,9 @@
 {% macro duckdb__random_row_id() -%}
     uuid()
 {%- endmacro %}
-{#- How the canonical stage's tables are stored (int_validated_events, int_event_keys, and int_events where it
-    is a table), as config() keywords: Iceberg and Parquet on Athena, partitioned by the day of the ingest
+
+{#- How the canonical stage's tables are stored (int_validated_events, int_event_keys, int_events), as
+    config() keywords: Iceberg and Parquet on Athena, partitioned by the day of the ingest
     hour (properties on Trino, nothing on DuckDB), new canonical columns appended to the stored tables. -#}
 {% macro canonical_table_config() %}
     {{- return({
