@@ -27,8 +27,8 @@ def test_benchmark_smoke_run_reports_every_section(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, str(SCRIPTS / "benchmark.py"), "--events", "3000", "--long-hours", "4",
          "--short-hours", "2", "--repeat", "1", "--scale-events", "1500,6000", "--memory-limit", "900MB",
-         "--fixed-cost-events", "200", "--incremental-repeat", "2", "--native-events", "2500", "--native-files-per-hour", "8",
-         "--many-files-per-hour", "5",
+         "--fixed-cost-events", "200", "--incremental-repeat", "2", "--native-events", "2500",
+         "--native-files-per-hour", "8", "--many-files-per-hour", "5",
          "--athena-report", str(athena),
          "--work-dir", str(tmp_path / "work"), "--output", str(output)],
         capture_output=True, text=True, timeout=600,

@@ -2,10 +2,10 @@
 
 One generated history (Pinpoint before a cut-over, SES and SMS JSON lines after it, an overlap in both) is
 built on DuckDB and on Trino. The Trino side is built in two runs, the second incremental over late hours,
-re-deliveries included, and over one late file of the first hour; the DuckDB side is one full build of everything. Every public view, mart, audit and
-custom-event model must then hold the same rows on both engines, as multisets: timestamps to the
-millisecond, maps compared sorted, doubles to a relative tolerance of 1e-9. The only columns left out are
-listed with their reason in LEGITIMATE_DIFFERENCES.
+re-deliveries included, and over one late file of the first hour; the DuckDB side is one full build of
+everything. Every public view, mart, audit and custom-event model must then hold the same rows on both
+engines, as multisets: timestamps to the millisecond, maps compared sorted, doubles to a relative tolerance
+of 1e-9. The only columns left out are listed with their reason in LEGITIMATE_DIFFERENCES.
 
 The server is started through scripts/trino_server.py, the same script as `make trino` (reused when it
 already runs). Outside CI the module is skipped, saying why, only when Java 24+ or Maven is missing; in CI
