@@ -88,6 +88,53 @@
     {{- return('delete from ' ~ relation ~ ' where ingest_timestamp >= ' ~ window_start) -}}
 {% endmacro %}
 
+{#- How int_events is stored (decision 64). DuckDB: a view of the validated rows marked chosen by its
+    pre-hook (mark_chosen_rows), so a build writes the million canonical rows once, not twice. Athena
+    and Trino: an incremental table of the validated rows int_event_keys points to, so each query
+    scans (and Athena bills) only the canonical columns it needs. -#}
+{% macro canonical_events_materialization() %}
+    {{- return(adapter.dispatch('canonical_events_materialization', 'engagement_events')()) -}}
+{% endmacro %}
+
+{% macro default__canonical_events_materialization() %}
+    {{- return('incremental') -}}
+{% endmacro %}
+
+{% macro duckdb__canonical_events_materialization() %}
+    {{- return('view') -}}
+{% endmacro %}
+
+{#- Pre-hook of int_events: record on every validated row stored since the last run (is_chosen still
+    NULL: a new build, or an incremental window appended again) whether int_event_keys chose it. A key
+    row keeps its validated row's ingest hour, so only the keys from the earliest undecided hour on are
+    read; the rows before it were decided by an earlier run and int_event_keys never changes its choice
+    for them. Rejected rows and rows without an ingest hour get false (no key points to them). A
+    statement that does nothing where int_events is a table (Athena, Trino): there it joins the keys. -#}
+{% macro mark_chosen_rows(validated, event_keys) %}
+    {{- return(adapter.dispatch('mark_chosen_rows', 'engagement_events')(validated, event_keys)) -}}
+{% endmacro %}
+
+{% macro default__mark_chosen_rows(validated, event_keys) %}
+    {{- return('select 1') -}}
+{% endmacro %}
+
+{% macro duckdb__mark_chosen_rows(validated, event_keys) -%}
+    update {{ validated }} as validated
+    set is_chosen = exists (
+        select 1
+        from {{ event_keys }} as event_keys
+        where
+            event_keys.validated_row_id = validated.validated_row_id
+            and event_keys.ingest_timestamp = validated.ingest_timestamp
+            and event_keys.ingest_timestamp >= (
+                select min(undecided.ingest_timestamp)
+                from {{ validated }} as undecided
+                where undecided.is_chosen is null
+            )
+    )
+    where validated.is_chosen is null
+{%- endmacro %}
+
 {#- A random identifier per row (a UUID: 122 random bits, so a clash among billions of rows is not a
     practical concern; the unique test on int_validated_events.validated_row_id would report one). DuckDB
     keeps its 16-byte UUID type; Trino and Athena store the text form, which every table format takes. -#}

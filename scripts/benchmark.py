@@ -67,7 +67,7 @@ DEFAULT_MEMORY = os.environ.get("ENGAGEMENT_DUCKDB_MEMORY", "1GB")
 # and one failing would skip every model after it, so they are left to `make test`.
 BUILD = ("build", "--exclude-resource-type", "unit_test")
 # The canonical stage: the validated raw rows, the key row chosen per event and int_events, the chosen
-# rows joined back (decisions 62 and 63); their seconds are reported together.
+# rows (on DuckDB a view whose pre-hook marks them, decision 64); their seconds are reported together.
 CANONICAL_MODELS = ("int_validated_events", "int_event_keys", "int_events")
 # The targets of issue 20 (docs/benchmark.md): ratios to the floor measured in the same run.
 TARGET_BUILD_OVER_FLOOR = 2.0

@@ -7,8 +7,8 @@
     source systems) the copy already loaded wins, then the earliest ingest hour, then Pinpoint's (see
     docs/native_sources.md).
     Both rankings run over a narrow projection of keys, so no window function holds all columns of all
-    events, and only five columns are written: int_events joins them back to the validated rows by
-    validated_row_id (decision 62).
+    events, and only five columns are written (decision 62): int_events shows the validated rows they
+    point to by validated_row_id (on DuckDB through the is_chosen mark its pre-hook records, decision 64).
     Incremental: a run re-reads the last `incremental_lookback_hours` ingest hours before the newest
     loaded hour (canonical_window_start, whose anchor is this table), so late files are picked up, and
     never keeps a window row of an event loaded from an earlier hour. A kept event of the window is merged

@@ -3,15 +3,18 @@
     cannot be interpreted (NULL when it can): the one stage that reads the base models. int_events takes
     the rows without a reason, audit_rejected_events the others, and the reconciliation test counts them,
     so no model or test reads a raw file a second time (docs/architecture.md).
-    Incremental like int_events and over the same window (the macro canonical_window_start): a run first
+    Incremental over the window int_event_keys reads too (the macro canonical_window_start): a run first
     deletes the rows of the window's ingest hours, then appends every raw row of those hours again, so late
-    files are picked up and nothing is counted twice. Grain: raw row (re-deliveries included).
+    files are picked up and nothing is counted twice. The delete commits before the append's transaction:
+    DuckDB refuses to commit a new column (on_schema_change) after a delete in one transaction, and a run
+    that fails in between reads the same window again next time (int_event_keys, its anchor, has not
+    moved). Grain: raw row (re-deliveries included).
 -#}
 {{
     config(
         materialized='incremental',
         incremental_strategy='append',
-        pre_hook="{{ delete_canonical_window(this) }}",
+        pre_hook={"sql": "{{ delete_canonical_window(this) }}", "transaction": false},
         **canonical_table_config()
     )
 }}
@@ -104,7 +107,9 @@ final as (
         number: numbering rows is a window over every column of every row. -#}
     select
         validated.*,
-        {{ random_row_id() }} as validated_row_id
+        {{ random_row_id() }} as validated_row_id,
+        -- whether int_event_keys chose the row: recorded by int_events' pre-hook on DuckDB (decision 64)
+        cast(null as boolean) as is_chosen
     from validated
 
 )
