@@ -79,23 +79,24 @@
     {%- if built is none -%}
         {{- return(readable) -}}
     {%- endif -%}
+    {#- First the counts, so the usual case (one schema) does not bring every file name into dbt. -#}
+    {%- set counts = run_query("select count(distinct parquet_schema_id), count(*) filter (where invocation_id != '"
+        ~ invocation_id ~ "') from " ~ schemas).rows[0] -%}
+    {%- set group_count = counts[0] -%}
+    {%- if counts[1] > 0 or group_count == 0 or group_count > pinpoint_schema_groups_max() -%}
+        {{- return(readable) -}}
+    {%- elif group_count == 1 -%}
+        {{- return(readable | replace(united, 'union_by_name = false')) -}}
+    {%- endif -%}
     {%- set files_by_schema = {} -%}
     {%- set groups = [] -%}
-    {%- for row in run_query("select parquet_schema_id, source_file, invocation_id from " ~ schemas ~ " order by source_file").rows -%}
-        {%- if row[2] != invocation_id -%}
-            {{- return(readable) -}}
-        {%- endif -%}
+    {%- for row in run_query("select parquet_schema_id, source_file from " ~ schemas ~ " order by source_file").rows -%}
         {%- if row[0] not in files_by_schema -%}
             {%- do files_by_schema.update({row[0]: []}) -%}
             {%- do groups.append(files_by_schema[row[0]]) -%}
         {%- endif -%}
         {%- do files_by_schema[row[0]].append(row[1]) -%}
     {%- endfor -%}
-    {%- if groups | length == 1 -%}
-        {{- return(readable | replace(united, 'union_by_name = false')) -}}
-    {%- elif groups | length == 0 or groups | length > pinpoint_schema_groups_max() -%}
-        {{- return(readable) -}}
-    {%- endif -%}
     {%- set files_argument = parquet_files_argument(readable) -%}
     {%- set reads = [] -%}
     {%- for files in groups -%}
