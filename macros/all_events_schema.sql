@@ -65,7 +65,7 @@
     day) is the read_parquet call as it is; a few (a history across schema changes, a producer that
     orders columns its own way) are united by name, which fills and merges missing columns and struct
     fields by name as union_by_name does; more than pinpoint_schema_groups_max() keep union_by_name (one
-    bind beats that many scans; decision 61). -#}
+    bind beats that many scans, at the memory cost of keeping every reader; decisions 61 and 65). -#}
 {% macro pinpoint_files_read(relation_text, log_skipped=true) %}
     {%- set schemas = ref('audit_pinpoint_file_schemas') -%}
     {%- set readable = pinpoint_files_listed(relation_text, log_skipped) -%}
@@ -107,9 +107,9 @@
 {% endmacro %}
 
 {#- The most Parquet schemas whose files are read group by group (pinpoint_files_read); above it the files
-    are read together with union_by_name. -#}
+    are read together with union_by_name. The var of that name owns the number (dbt_project.yml). -#}
 {% macro pinpoint_schema_groups_max() %}
-    {{- return(32) -}}
+    {{- return(var('pinpoint_schema_groups_max') | int) -}}
 {% endmacro %}
 
 {#- DuckDB: the read_parquet text of the Pinpoint files this run reads, as declared (union_by_name on), or

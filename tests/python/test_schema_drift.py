@@ -91,9 +91,9 @@ def _assert_rows(project: DbtProject, events: list[dict[str, Any]]) -> None:
 def test_files_are_read_by_schema_group(tmp_path: Path) -> None:
     """Decisions 60 and 61: uniform files are one read by the first file's schema (no union_by_name, which
     opens every file while binding); files of a few schemas (here, columns in another order) are one such read
-    per schema, united by name; more schemas than pinpoint_schema_groups_max (32) are read with union_by_name, as
-    are files whose schema table another dbt invocation built. Every build keeps every row, and
-    audit_pinpoint_file_schemas counts the schemas written."""
+    per schema, united by name, up to the var pinpoint_schema_groups_max (decision 65); more schemas than it are
+    read with union_by_name, as are files whose schema table another dbt invocation built. Every build keeps
+    every row, and audit_pinpoint_file_schemas counts the schemas written."""
     events = [e for e in load_fixture() if not e["event_type"].startswith("_SMS.")]
 
     # One schema: every fixture folder's file as write_events writes it.
@@ -125,6 +125,12 @@ def test_files_are_read_by_schema_group(tmp_path: Path) -> None:
         for path in write_events([event], root, file_name=f"part-{index:04d}.parquet"):
             _rewrite(path, f"select {', '.join(order)}, * exclude ({', '.join(order)}) from f")
     project = make_project(tmp_path / "many", root)
+    project.invoke("build", "--select", CORE_SELECTOR, "--exclude", "resource_type:test", "resource_type:unit_test")
+    assert _compiled_base_reads(project) == ["union_by_name = false"] * 33
+    assert project.query("select count(distinct parquet_schema_id) from audit_pinpoint_file_schemas") == [(33,)]
+    _assert_rows(project, events)
+    # The same files past a lower cap: one read of every file with union_by_name.
+    project = make_project(tmp_path / "many_capped", root, pinpoint_schema_groups_max=32)
     project.invoke("build", "--select", CORE_SELECTOR, "--exclude", "resource_type:test", "resource_type:unit_test")
     assert _compiled_base_reads(project) == ["union_by_name = true"]
     assert project.query("select count(distinct parquet_schema_id) from audit_pinpoint_file_schemas") == [(33,)]
