@@ -102,6 +102,16 @@ def test_any_json_shape_is_a_row_never_an_error(ses_reader: CompiledReader, valu
         assert event_type is None and detail
 
 
+def test_each_kind_of_non_record_line_is_named(ses_reader: CompiledReader) -> None:
+    """The reason a line is not a record, by what the line is: not JSON, JSON that is no object, an object
+    without the stream's first field (eventType); a record needs no JSON type check (decision 66)."""
+    lines = {b"{oops": "not JSON", b"[1, 2]": "JSON, but not an object", b'"text"': "JSON, but not an object",
+             b"42": "JSON, but not an object", b'{"foo": 1}': "JSON object without a eventType text"}
+    rows, rejected = ses_reader.read(list(lines), gzipped=False)
+    assert rejected == 0
+    assert sorted(detail for _, _, detail in rows) == sorted(lines.values())
+
+
 @PROPERTY_SETTINGS
 @given(lines=st.lists(RAW_LINE, min_size=1, max_size=8), gzipped=st.booleans())
 def test_any_bytes_are_read_or_counted_as_undecodable(ses_reader: CompiledReader, lines: list[bytes],
