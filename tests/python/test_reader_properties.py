@@ -104,7 +104,7 @@ def test_any_json_shape_is_a_row_never_an_error(ses_reader: CompiledReader, valu
 
 def test_each_kind_of_non_record_line_is_named(ses_reader: CompiledReader) -> None:
     """The reason a line is not a record, by what the line is: not JSON, JSON that is no object, an object
-    without the stream's first field (eventType); a record needs no JSON type check (decision 66)."""
+    without the stream's first field (eventType). Decision 66 checks that field before the JSON type."""
     lines = {b"{oops": "not JSON", b"[1, 2]": "JSON, but not an object", b'"text"': "JSON, but not an object",
              b"42": "JSON, but not an object", b'{"foo": 1}': "JSON object without a eventType text"}
     rows, rejected = ses_reader.read(list(lines), gzipped=False)
