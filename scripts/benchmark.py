@@ -53,13 +53,22 @@ PROJECT = {"dir": REPO_ROOT}   # --project-dir: the dbt project benchmarked (a c
 ORIGINAL_SQL = SCRIPTS_DIR / "benchmark_original_views.sql"
 GENERATOR = SCRIPTS_DIR / "generate_events.py"
 START = datetime(2026, 10, 1, tzinfo=timezone.utc)
-# The DuckDB settings of profiles.yml, used for the floor and the original way too: those written out there
-# (threads, compression, caches, ...) are read from it; memory_limit comes from the same environment variable.
+PROFILE_ENV_VAR = re.compile(r"\{\{\s*env_var\('(\w+)',\s*'([^']*)'\)\s*\}\}")
+
+
+def profile_value(value: Any) -> Any:
+    """A profiles.yml value as dbt renders it in this environment: `{{ env_var('NAME', 'default') }}` is the
+    variable's value, else the default written there; any other value as it is."""
+    match = PROFILE_ENV_VAR.fullmatch(str(value))
+    return os.environ.get(match.group(1), match.group(2)) if match else value
+
+
+# The DuckDB settings of profiles.yml, used for the floor and the original way too (threads, compression,
+# caches, ...), rendered as dbt renders them; memory_limit is set per connection after them.
 PROFILE_SETTINGS: dict[str, Any] = {
-    name: value
+    name: profile_value(value)
     for name, value in yaml.safe_load((REPO_ROOT / "profiles.yml").read_text(encoding="utf-8"))
     ["engagement_events"]["outputs"]["duckdb"]["settings"].items()
-    if "{{" not in str(value)
 }
 THREADS = int(PROFILE_SETTINGS["threads"])
 DEFAULT_MEMORY = os.environ.get("ENGAGEMENT_DUCKDB_MEMORY", "1GB")

@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, make_project
+from dbt.artifacts.schemas.run import RunExecutionResult
+from engagement_tools import environ
 
 DBT = Path(sys.executable).parent / "dbt"
 # A variable name; a prefix written as `ENGAGEMENT_ATHENA_*` in prose ends with "_" and is not one.
@@ -65,3 +67,14 @@ def test_dbt_parse_finds_the_target_from_a_fresh_home(tmp_path: Path, target: st
         cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False, timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("threads", [None, "1"])
+def test_duckdb_threads_come_from_the_environment(tmp_path: Path, threads: str | None) -> None:
+    """ENGAGEMENT_DUCKDB_THREADS sets DuckDB's worker threads (decision 67); unset, the profile's default of 2."""
+    project = make_project(tmp_path, tmp_path / "events")
+    with environ(ENGAGEMENT_DUCKDB_THREADS=threads):
+        result = project.invoke("show", "--inline", "select current_setting('threads') as threads", "--limit", "1")
+    assert isinstance(result.result, RunExecutionResult)
+    table = result.result.results[0].agate_table
+    assert table is not None and table.rows[0][0] == int(threads or 2)
