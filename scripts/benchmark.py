@@ -64,14 +64,15 @@ def profile_value(value: Any) -> Any:
 
 
 # The DuckDB settings of profiles.yml, used for the floor and the original way too (threads, compression,
-# caches, ...), rendered as dbt renders them; memory_limit is set per connection after them.
+# caches, ...), rendered as dbt renders them; memory_limit is set per connection after them (DEFAULT_MEMORY:
+# the profile's, from ENGAGEMENT_DUCKDB_MEMORY or its default there).
 PROFILE_SETTINGS: dict[str, Any] = {
     name: profile_value(value)
     for name, value in yaml.safe_load((REPO_ROOT / "profiles.yml").read_text(encoding="utf-8"))
     ["engagement_events"]["outputs"]["duckdb"]["settings"].items()
 }
 THREADS = int(PROFILE_SETTINGS["threads"])
-DEFAULT_MEMORY = os.environ.get("ENGAGEMENT_DUCKDB_MEMORY", "1GB")
+DEFAULT_MEMORY = str(PROFILE_SETTINGS["memory_limit"])
 # The full build: models and data tests. Unit tests run on fixed fixtures, cost the same at any size,
 # and one failing would skip every model after it, so they are left to `make test`.
 BUILD = ("build", "--exclude-resource-type", "unit_test")
