@@ -64,8 +64,8 @@
     without it: one group (the normal case: Firehose writes each object with the Glue table's schema of its
     day) is the read_parquet call as it is; a few (a history across schema changes, a producer that
     orders columns its own way) are united by name, which fills and merges missing columns and struct
-    fields by name as union_by_name does; more than pinpoint_schema_groups_max() keep union_by_name (one
-    bind beats that many scans, at the memory cost of keeping every reader; decisions 61 and 65). -#}
+    fields by name as union_by_name does; more than the var pinpoint_schema_groups_max keep union_by_name
+    (one bind beats that many scans, at the memory cost of keeping every reader; decisions 61 and 65). -#}
 {% macro pinpoint_files_read(relation_text, log_skipped=true) %}
     {%- set schemas = ref('audit_pinpoint_file_schemas') -%}
     {%- set readable = pinpoint_files_listed(relation_text, log_skipped) -%}
@@ -83,7 +83,7 @@
     {%- set counts = run_query("select count(distinct parquet_schema_id), count(*) filter (where invocation_id != '"
         ~ invocation_id ~ "') from " ~ schemas).rows[0] -%}
     {%- set group_count = counts[0] -%}
-    {%- if counts[1] > 0 or group_count == 0 or group_count > pinpoint_schema_groups_max() -%}
+    {%- if counts[1] > 0 or group_count == 0 or group_count > var('pinpoint_schema_groups_max') | int -%}
         {{- return(readable) -}}
     {%- elif group_count == 1 -%}
         {{- return(readable | replace(united, 'union_by_name = false')) -}}
@@ -104,12 +104,6 @@
             | replace(united, 'union_by_name = false')) -%}
     {%- endfor -%}
     {{- return('(' ~ reads | join(' union all by name ') ~ ')') -}}
-{% endmacro %}
-
-{#- The most Parquet schemas whose files are read group by group (pinpoint_files_read); above it the files
-    are read together with union_by_name. The var of that name owns the number (dbt_project.yml). -#}
-{% macro pinpoint_schema_groups_max() %}
-    {{- return(var('pinpoint_schema_groups_max') | int) -}}
 {% endmacro %}
 
 {#- DuckDB: the read_parquet text of the Pinpoint files this run reads, as declared (union_by_name on), or

@@ -44,6 +44,7 @@ from string import Template
 from typing import Any, Callable
 
 import duckdb
+import jinja2
 import yaml
 
 from engagement_tools import (ADDRESS_PICK_SQL, REPO_ROOT, SCRIPTS_DIR, TARGET_DIR, absent_native_folders, dbt_args,
@@ -53,14 +54,12 @@ PROJECT = {"dir": REPO_ROOT}   # --project-dir: the dbt project benchmarked (a c
 ORIGINAL_SQL = SCRIPTS_DIR / "benchmark_original_views.sql"
 GENERATOR = SCRIPTS_DIR / "generate_events.py"
 START = datetime(2026, 10, 1, tzinfo=timezone.utc)
-PROFILE_ENV_VAR = re.compile(r"\{\{\s*env_var\('(\w+)',\s*'([^']*)'\)\s*\}\}")
-
-
 def profile_value(value: Any) -> Any:
-    """A profiles.yml value as dbt renders it in this environment: `{{ env_var('NAME', 'default') }}` is the
-    variable's value, else the default written there; any other value as it is."""
-    match = PROFILE_ENV_VAR.fullmatch(str(value))
-    return os.environ.get(match.group(1), match.group(2)) if match else value
+    """A profiles.yml value as dbt renders it in this environment: Jinja text, with env_var() reading the
+    environment (else the default written there); any other value as it is."""
+    if not isinstance(value, str) or "{{" not in value:
+        return value
+    return jinja2.Template(value).render(env_var=lambda name, default=None: os.environ.get(name, default))
 
 
 # The DuckDB settings of profiles.yml, used for the floor and the original way too (threads, compression,
