@@ -20,9 +20,16 @@
 
 {#- When the files carry exactly the Glue schema (the normal case), the files are read as they are, so
     DuckDB can skip files by folder when a query filters on the ingest hour. When they drift (a column
-    or struct field missing from every file, or extra columns), a typed, empty row set is united BY
-    NAME with them: missing columns and fields come out NULL and extra columns are kept; file skipping
-    is then lost, which costs time, not correctness. -#}
+    or struct field missing from every file, extra columns, or types of their writer's own), a typed,
+    empty row set is united BY NAME with them: missing columns and fields come out NULL and extra
+    columns are kept. A column whose united type is still not its Glue type (a wider number, int64 where
+    Glue says int; a map written as a struct where no file has the map) is cast to it, so the columns
+    downstream keep the types their contracts name; the cast matches struct fields by name (extra ones
+    are dropped) and turns a struct into a map of its field names. Where a file stored a Glue map as a
+    struct (audit_pinpoint_file_schemas), the NULL entries that gives are left out of every map
+    (map_values_present). Only those columns are touched: a cast or rebuild of a struct that needs none
+    would stop DuckDB reading just the struct fields the flattening uses (decision 68). File skipping is
+    lost on this path, which costs time, not correctness. -#}
 {% macro duckdb__all_events_relation(raw) -%}
     {%- set files_relation = raw -%}
     {%- if 'read_parquet' not in (files_relation | string) -%}
@@ -45,15 +52,108 @@
         {%- elif all_events_files_match_glue_schema(readable, typed_empty) %}
     {{ readable }}
         {%- else %}
-    (
+        {%- set united -%}
         select *
         from ({{ typed_empty }}) as glue_schema
         union all by name
         select * from {{ readable }}
+        {%- endset -%}
+        {%- set off_type = all_events_columns_off_glue_type(united, typed_empty) -%}
+        {%- set drop_null_entries = pinpoint_maps_written_as_structs() -%}
+        {%- set typed = [] -%}
+        {%- set present = [] -%}
+        {%- for name, spec in raw_source_columns('pinpoint', 'all_events') -%}
+            {%- if name in off_type -%}
+                {%- do typed.append('cast("' ~ name ~ '" as ' ~ native_type_duckdb(spec) ~ ') as "' ~ name ~ '"') -%}
+            {%- endif -%}
+            {%- if drop_null_entries and 'map(' in native_type_duckdb(spec) | lower -%}
+                {%- do present.append(map_values_present('"' ~ name ~ '"', spec) ~ ' as "' ~ name ~ '"') -%}
+            {%- endif -%}
+        {%- endfor %}
+    (
+        select *{% if present %} replace (
+            {{ present | join(',\n            ') }}
+        ){% endif %}
+        from (
+            select *{% if typed %} replace (
+                {{ typed | join(',\n                ') }}
+            ){% endif %}
+            from ({{ united }}) as united
+        ) as glue_typed
     )
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
+
+{#- DuckDB, at execution time: the Glue columns whose type in `united` (the files united by name with the
+    typed empty relation) is not their Glue type, i.e. the columns the drifted read must cast. -#}
+{% macro all_events_columns_off_glue_type(united, typed_empty) %}
+    {%- set comparison -%}
+        select expected.column_name
+        from (select column_name, column_type from (describe {{ typed_empty }})) as expected
+        inner join (select column_name, column_type from (describe {{ united }})) as actual
+            on actual.column_name = expected.column_name
+        where actual.column_type != expected.column_type
+    {%- endset -%}
+    {{- return(run_query(comparison).columns[0].values() | list) -}}
+{% endmacro %}
+
+{#- The names of the fields (and columns) whose Glue type is a map: the names a writer that stores maps
+    as structs gives a struct instead (audit_pinpoint_file_schemas counts them). -#}
+{% macro glue_map_field_names() %}
+    {%- set names = [] -%}
+    {%- set pending = raw_source_columns('pinpoint', 'all_events') | list -%}
+    {%- for name, spec in pending if spec is not string -%}
+        {%- if spec[0] == 'map' and name not in names -%}
+            {%- do names.append(name) -%}
+        {%- elif spec[0] == 'struct' -%}
+            {%- do pending.extend(spec[1]) -%}
+        {%- elif spec[0] == 'array' and spec[1] is not string and spec[1][0] == 'struct' -%}
+            {%- do pending.extend(spec[1][1]) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{- return(names | sort) -}}
+{% endmacro %}
+
+{#- DuckDB, at execution time: true when a file this run reads stored a Glue map as a struct (its schema
+    in audit_pinpoint_file_schemas), or when that table was not built by this dbt invocation (then
+    nothing says otherwise). -#}
+{% macro pinpoint_maps_written_as_structs() %}
+    {%- set schemas = ref('audit_pinpoint_file_schemas') -%}
+    {%- if adapter.get_relation(database=schemas.database, schema=schemas.schema, identifier=schemas.identifier) is none -%}
+        {{- return(true) -}}
+    {%- endif -%}
+    {%- set found = run_query("select count(*) filter (where maps_as_structs > 0 or invocation_id != '"
+        ~ invocation_id ~ "') from " ~ schemas).columns[0].values()[0] -%}
+    {{- return(found > 0) -}}
+{% endmacro %}
+
+{#- DuckDB: `expr`, a value of the Glue type `spec` (raw_source_columns), with the map entries whose value
+    is NULL left out, at any depth (structs rebuilt field by field, lists item by item); unchanged when
+    the type holds no map. A writer that stores a map as a struct gives every row all the keys of its
+    file, NULL where the row had none: after the cast to the map those NULL entries are not data, and
+    left in they would become keys in message_tags and change event_id (decision 68). -#}
+{% macro map_values_present(expr, spec, depth=0) %}
+    {%- if 'map(' not in native_type_duckdb(spec) | lower -%}
+        {{- return(expr) -}}
+    {%- endif -%}
+    {%- set item = 'item_' ~ depth -%}
+    {%- if spec[0] == 'map' -%}
+        {%- set present = 'list_filter(map_entries(' ~ expr ~ '), ' ~ item ~ ' -> ' ~ item ~ '.value is not null)' -%}
+        {%- if 'map(' in native_type_duckdb(spec[1]) | lower -%}
+            {%- set present = 'list_transform(' ~ present ~ ', ' ~ item ~ ' -> struct_pack(key := ' ~ item
+                ~ '.key, value := ' ~ map_values_present(item ~ '.value', spec[1], depth + 1) ~ '))' -%}
+        {%- endif -%}
+        {{- return('map_from_entries(' ~ present ~ ')') -}}
+    {%- elif spec[0] == 'array' -%}
+        {{- return('list_transform(' ~ expr ~ ', ' ~ item ~ ' -> ' ~ map_values_present(item, spec[1], depth + 1) ~ ')') -}}
+    {%- endif -%}
+    {%- set fields = [] -%}
+    {%- for field, field_spec in spec[1] -%}
+        {%- do fields.append('"' ~ field ~ '" := ' ~ map_values_present(expr ~ '."' ~ field ~ '"', field_spec, depth + 1)) -%}
+    {%- endfor -%}
+    {{- return('case when ' ~ expr ~ ' is not null then struct_pack(' ~ fields | join(', ') ~ ') end') -}}
+{% endmacro %}
 
 {#- DuckDB: the read_parquet text of the Pinpoint files a model reads (relation_text, the source's, through
     skip_unreadable_files: the unreadable ones left out, only the window's on an incremental run), or none
@@ -135,7 +235,8 @@
         select
             cast(null as varchar) as source_file,
             cast(null as varchar) as parquet_schema_id,
-            cast(null as bigint) as schema_element_count
+            cast(null as bigint) as schema_element_count,
+            cast(null as bigint) as maps_as_structs
         where false
     )
 {%- endmacro %}
@@ -152,7 +253,13 @@
                 concat_ws(' ', name, type, type_length, repetition_type, num_children, converted_type, logical_type),
                 ' | ' order by column_id
             )) as parquet_schema_id,
-            count(*) as schema_element_count
+            count(*) as schema_element_count,
+            count(*) filter (
+                where name in ({% for name in glue_map_field_names() %}'{{ name }}'{{ ', ' if not loop.last }}{% endfor %})
+                    and num_children > 0
+                    and coalesce(converted_type, '') not like 'MAP%'
+                    and coalesce(logical_type, '') not like 'MapType%'
+            ) as maps_as_structs
         from parquet_schema({{ parquet_files_argument(readable) }})
         group by file_name
     )

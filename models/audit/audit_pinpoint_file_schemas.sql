@@ -18,6 +18,7 @@ final as (
         file_schemas.source_file,
         file_schemas.parquet_schema_id,
         file_schemas.schema_element_count,
+        file_schemas.maps_as_structs,
         '{{ invocation_id }}' as invocation_id
     from file_schemas
 

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 from conftest import CORE_SELECTOR, DbtProject, make_project
 from raw_events import load_fixture, write_events
 
@@ -135,3 +137,78 @@ def test_files_are_read_by_schema_group(tmp_path: Path) -> None:
     assert _compiled_base_reads(project) == ["union_by_name = true"]
     assert project.query("select count(distinct parquet_schema_id) from audit_pinpoint_file_schemas") == [(33,)]
     _assert_rows(project, events)
+
+
+def _without_empty_objects(value: Any) -> Any:
+    """What a writer that infers its schema must do with an empty JSON object: a Parquet struct needs a field."""
+    if isinstance(value, dict):
+        kept = {key: _without_empty_objects(item) for key, item in value.items()}
+        return kept or None
+    if isinstance(value, list):
+        return [_without_empty_objects(item) for item in value]
+    return value
+
+
+def _write_inferred(events: list[dict[str, Any]], root: Path) -> None:
+    """The events as a writer with no schema of its own writes them (pyarrow from Python objects): each file's
+    maps become structs of the keys its rows use (NULL in the rows without them), its integers int64, and a
+    field no row fills the Parquet null type."""
+    by_folder: dict[str, list[dict[str, Any]]] = {}
+    for event in events:
+        row = {key: _without_empty_objects(value) for key, value in event.items() if key != "_folder"}
+        by_folder.setdefault(event["_folder"], []).append(row)
+    for folder, rows in by_folder.items():
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        columns = list(dict.fromkeys(key for row in rows for key in row))
+        table = pa.table({column: pa.array([row.get(column) for row in rows]) for column in columns})
+        pq.write_table(table, root / folder / "inferred.parquet")
+
+
+def _view_rows(project: DbtProject, view: str) -> list[tuple[Any, ...]]:
+    """A view's rows without source_file, maps as their sorted entries (a map's key order is the writer's)."""
+    columns = project.query(f"select column_name, data_type from duckdb_columns() where table_name = '{view}' "
+                            "and column_name != 'source_file' order by column_index")
+    select = ", ".join(f"list_sort(map_entries({name}))" if kind.startswith("MAP") else name
+                       for name, kind in columns)
+    return sorted(project.query(f"select {select} from {view}"), key=repr)
+
+
+def test_maps_written_as_structs_read_as_the_maps(tmp_path: Path) -> None:
+    """Decision 68: a writer that infers its schema (maps as structs with every key of the file, int64 for
+    Glue's int, null-typed fields) gives the same warehouse as Firehose's Glue-typed files of the same events:
+    every public view equal row for row, message tags without the keys a row did not have, and each type
+    the contracts name."""
+    events = load_fixture()
+    glue_root, inferred_root = tmp_path / "glue_events", tmp_path / "inferred_events"
+    write_events(events, glue_root)
+    _write_inferred(events, inferred_root)
+    attributes_type = duckdb.sql(f"describe select attributes from read_parquet('{inferred_root}/**/*.parquet')")
+    assert attributes_type.fetchall()[0][1].startswith("STRUCT")
+
+    built = {}
+    for name, root in (("glue", glue_root), ("inferred", inferred_root)):
+        built[name] = make_project(tmp_path / name, root)
+        built[name].invoke("build", "--select", CORE_SELECTOR, "--indirect-selection", "cautious",
+                           "--exclude", "resource_type:unit_test")
+    glue, inferred = built["glue"], built["inferred"]
+    assert glue.query("select sum(maps_as_structs) from audit_pinpoint_file_schemas") == [(0,)]
+    assert inferred.query("select min(maps_as_structs) from audit_pinpoint_file_schemas")[0][0] > 0
+
+    # The tags of each send, computed here from the events: the context's custom values and the attributes.
+    expected_tags = sorted(
+        sorted({**e["client_context"]["custom"], **e["attributes"]}.items())
+        for e in events if e["event_type"] == "_campaign.send")
+    tags = inferred.query("select list_sort(map_entries(message_tags)) from campaign_send")
+    assert sorted([(entry["key"], entry["value"]) for entry in row[0]] for row in tags) == expected_tags
+    delays = inferred.query("select processing_time_millis from email_delivered where processing_time_millis is not null")
+    assert sorted(row[0] for row in delays) == sorted(
+        e["facets"]["email_channel"]["mail_event"]["delivery"]["processing_time_millis"]
+        for e in events if e["event_type"] == "_email.delivered")
+
+    views = [row[0] for row in glue.query("select view_name from duckdb_views() where schema_name = 'main' "
+                                          "and not internal and view_name not like '%base%' order by 1")]
+    assert len(views) >= 15
+    for view in views:
+        assert _view_rows(inferred, view) == _view_rows(glue, view), view
+    event_ids = "select event_id from int_validated_events order by 1"
+    assert inferred.query(event_ids) == glue.query(event_ids)
