@@ -212,7 +212,7 @@
     {%- if all_events_file_count() == 0 -%}
         {{- return(none) -}}
     {%- endif -%}
-    {{- return(skip_unreadable_files(relation_text, 'pinpoint', var('events_path', 'data/events'), '*.parquet',
+    {{- return(skip_unreadable_files(relation_text, 'pinpoint', var('events_path', 'data/events'), raw_file_glob(),
         log_skipped=log_skipped)) -}}
 {% endmacro %}
 
@@ -266,13 +266,13 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- How many Parquet files events_path holds (DuckDB, at execution time; 1 while parsing). -#}
+{#- How many raw files events_path holds (DuckDB, at execution time; 1 while parsing). -#}
 {% macro all_events_file_count() %}
     {%- if not execute -%}
         {{- return(1) -}}
     {%- endif -%}
     {%- set events_path = var('events_path', 'data/events') -%}
-    {{- return(run_query("select count(*) from glob('" ~ events_path ~ "/**/*.parquet')").columns[0].values()[0]) -}}
+    {{- return(run_query("select count(*) from glob('" ~ events_path ~ "/**/" ~ raw_file_glob() ~ "')").columns[0].values()[0]) -}}
 {% endmacro %}
 
 {#- True when the files' columns (names and types) are exactly those of the typed empty relation.

@@ -6,9 +6,9 @@
 {% macro check_events_path() %}
     {%- if execute and target.type == 'duckdb' and flags.WHICH in ('run', 'build') -%}
         {%- set streams = [
-            ['pinpoint', 'events_path', var('events_path', 'data/events'), '*.parquet'],
-            ['ses', 'ses_events_path', var('ses_events_path', 'data/ses_events'), '*'],
-            ['sms', 'sms_events_path', var('sms_events_path', 'data/sms_events'), '*'],
+            ['pinpoint', 'events_path', var('events_path', 'data/events'), raw_file_glob()],
+            ['ses', 'ses_events_path', var('ses_events_path', 'data/ses_events'), raw_file_glob()],
+            ['sms', 'sms_events_path', var('sms_events_path', 'data/sms_events'), raw_file_glob()],
         ] -%}
         {%- set found = [] -%}
         {%- set samples = [] -%}

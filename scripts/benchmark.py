@@ -47,7 +47,7 @@ import duckdb
 import jinja2
 import yaml
 
-from engagement_tools import (ADDRESS_PICK_SQL, REPO_ROOT, SCRIPTS_DIR, TARGET_DIR, absent_native_folders, dbt_args,
+from engagement_tools import (ADDRESS_PICK_SQL, RAW_FILE_GLOB, REPO_ROOT, SCRIPTS_DIR, TARGET_DIR, absent_native_folders, dbt_args,
                               original_sql_sections, question_var_defaults)
 
 PROJECT = {"dir": REPO_ROOT}   # --project-dir: the dbt project benchmarked (a copy, if others edit the tree)
@@ -244,7 +244,7 @@ def generate_native(out: Path, events: int, seed: int, start: datetime, hours: i
 
 
 def json_scan(folder: Path) -> str:
-    return (f"read_json('{folder}/**/*', format = 'newline_delimited', filename = true, union_by_name = true, "
+    return (f"read_json('{folder}/**/{RAW_FILE_GLOB}', format = 'newline_delimited', filename = true, union_by_name = true, "
             "hive_partitioning = false)")
 
 
@@ -308,7 +308,7 @@ def best_of(repeat: int, action: Callable[[], Any]) -> tuple[float, Any]:
 def parquet_scan(events: Path) -> str:
     """The plain read of every Pinpoint file: by the first file's schema when all the files share one (what
     any reader of uniform files would write, and what the project does, decision 61), else united by name."""
-    files = f"'{events}/**/*.parquet'"
+    files = f"'{events}/**/{RAW_FILE_GLOB}'"
     con = connect()
     try:
         schemas = con.execute(

@@ -26,6 +26,8 @@ EVENTS_DIR = Path("data/events")
 SES_EVENTS_DIR = Path("data/ses_events")
 SMS_EVENTS_DIR = Path("data/sms_events")
 DUCKDB_FILE = Path("target/engagement.duckdb")
+# The names DuckDB reads in a stream folder: any object not named .* or _* (macro raw_file_glob; Athena alike).
+RAW_FILE_GLOB = "[!._]*"
 REPORT_DIR = Path("target/report")
 TRINO_DEFAULT_PORT = 8089
 

@@ -69,7 +69,7 @@
         {{- return(true) -}}
     {%- endif -%}
     {%- set path = var(stream ~ '_events_path', 'data/' ~ stream ~ '_events') -%}
-    {{- return(run_query("select count(*) from glob('" ~ path ~ "/**/*')").columns[0].values()[0] > 0) -}}
+    {{- return(run_query("select count(*) from glob('" ~ path ~ "/**/" ~ raw_file_glob() ~ "')").columns[0].values()[0] > 0) -}}
 {% endmacro %}
 
 {#- DuckDB: the text of the stream's source relation with unreadable files left out (see
@@ -80,7 +80,7 @@
     {%- endif -%}
     {{- return(skip_unreadable_files(
         (raw if raw is not none else source(stream, stream ~ '_events')) | string, stream,
-        var(stream ~ '_events_path', 'data/' ~ stream ~ '_events'), '*', log_skipped)) -}}
+        var(stream ~ '_events_path', 'data/' ~ stream ~ '_events'), raw_file_glob(), log_skipped)) -}}
 {% endmacro %}
 
 {#- DuckDB: the (name, spec) pairs of the record layout `columns` whose children are declared (structs,

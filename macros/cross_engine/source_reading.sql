@@ -50,7 +50,16 @@
     regexp_replace("$path", '^local://', '')
 {%- endmacro %}
 
-{#- The raw files of a stream ('pinpoint': the Parquet files; 'ses', 'sms': every object) as rows of
+{#- The name pattern of the raw files DuckDB reads in each folder of a stream's path (`path`/**/pattern):
+    every object whose name does not start with '.' or '_', as Athena and Hive read a table's location
+    (they skip such names: _SUCCESS markers, .crc checksums, .DS_Store). The name needs no extension:
+    Firehose appends .parquet (or .gz) only by its configuration (decision 69). The three sources' yml
+    files spell the same glob in their external_location (test_sources_read_the_raw_file_glob). -#}
+{% macro raw_file_glob() %}
+    {{- return('[!._]*') -}}
+{% endmacro %}
+
+{#- The raw files of a stream ('pinpoint': every file; 'ses', 'sms': the objects named .gz) as rows of
     source_file, file_size_bytes and the bytes audit_unreadable_files checks: head_bytes and
     tail_bytes (4 each), footer_length (the little-endian length before the final magic), gzip_header
     (3 bytes), beside the constants parquet_magic and gzip_magic. DuckDB reads them with read_blob; other
@@ -78,7 +87,7 @@
 
 {% macro duckdb__raw_file_listing(stream, raw) -%}
     {%- set path = var('events_path', 'data/events') if stream == 'pinpoint' else var(stream ~ '_events_path', 'data/' ~ stream ~ '_events') -%}
-    {%- set pattern = '*.parquet' if stream == 'pinpoint' else '*.gz' -%}
+    {%- set pattern = raw_file_glob() if stream == 'pinpoint' else raw_file_glob() ~ '.gz' -%}
     {%- if execute and run_query("select count(*) from glob('" ~ path ~ "/**/" ~ pattern ~ "')").columns[0].values()[0] == 0 -%}
     {{ default__raw_file_listing(stream, raw) }}
     {%- else -%}

@@ -7,7 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, DbtProject, make_project
+import yaml
+from conftest import CORE_SELECTOR, REPO_ROOT, DbtProject, make_project
+from engagement_tools import RAW_FILE_GLOB
+from raw_events import load_fixture, write_events
+from world_events import encode, ses_send, write_lines
 
 
 def _build_output(project: DbtProject, capfd: pytest.CaptureFixture[str]) -> tuple[bool, str]:
@@ -99,3 +103,45 @@ def test_unknown_target_is_named(tmp_path: Path) -> None:
     )
     assert completed.returncode != 0
     assert "no_such_target" in completed.stdout + completed.stderr
+
+
+def test_raw_objects_are_read_by_name_as_athena_reads_them(tmp_path: Path) -> None:
+    """Decision 69: every object in a stream folder is read whatever its extension (Firehose names a Parquet
+    object .parquet, or a JSON one .gz, only when so configured), and names starting with '.' or '_' are
+    skipped as Athena skips them (_SUCCESS markers, .crc checksums, .DS_Store), not read nor audited."""
+    events = [e for e in load_fixture() if not e["event_type"].startswith("_SMS.")]
+    root = tmp_path / "events"
+    files = write_events(events, root)
+    extensionless = files[0].with_name("engagement-events-1-2026-10-01-09-00-00-6f1c")
+    files[0].rename(extensionless)
+    for hidden in ("_SUCCESS", ".DS_Store", ".part-0001.parquet.crc"):
+        (files[-1].parent / hidden).write_bytes(b"\x00\x01 not data")
+    ses_folder = tmp_path / "ses_events" / "2026" / "11" / "02" / "10"
+    write_lines(ses_folder, "ses-stream-1-2026-11-02-10-00-00-b7e2",
+                [encode(ses_send("ses-no-extension", "Hello", "2026-11-02T10:00:00.000Z"))])
+    (ses_folder / ".DS_Store").write_bytes(b"\x00\x05\x16\x07 Bud1")
+
+    project = make_project(tmp_path, root, ses_events_path=str(tmp_path / "ses_events"))
+    project.invoke("build", "--select", CORE_SELECTOR, "--indirect-selection", "cautious",
+                   "--exclude", "resource_type:unit_test")
+    sends = sum(e["event_type"] == "_email.send" for e in events)
+    assert project.query("select count(*) from email_send where source_system = 'pinpoint'") == [(sends,)]
+    assert project.query("select count(*) from email_send where message_id = 'ses-no-extension'") == [(1,)]
+    read = {row[0] for row in project.query("select distinct source_file from int_validated_events")}
+    assert str(extensionless) in read
+    assert not [name for name in read if Path(name).name.startswith((".", "_"))]
+    assert project.query("select count(*) from audit_unreadable_files") == [(0,)]
+    assert project.query("select count(*) from audit_rejected_events") == [(0,)]
+
+
+def test_sources_read_the_raw_file_glob() -> None:
+    """The three sources' external_location read `<path>/**/<glob>` with the glob of macro raw_file_glob (and
+    scripts' RAW_FILE_GLOB): skip_unreadable_files swaps exactly that text for a list of files, so a source
+    spelling another glob would be read whole on every incremental run and past its unreadable files."""
+    macro = (REPO_ROOT / "macros" / "cross_engine" / "source_reading.sql").read_text()
+    assert f"{{{{- return('{RAW_FILE_GLOB}') -}}}}" in macro
+    for stream, table in (("pinpoint", "all_events"), ("ses", "ses_events"), ("sms", "sms_events")):
+        spec = yaml.safe_load((REPO_ROOT / "models" / "sources" / f"src_{stream}.yml").read_text())
+        tables = {t["name"]: t for source in spec["sources"] for t in source["tables"]}
+        location = tables[table]["meta"]["external_location"]
+        assert f"/**/{RAW_FILE_GLOB}'," in location, stream

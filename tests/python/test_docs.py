@@ -297,8 +297,8 @@ def test_ses_sample_query_runs_on_duckdb(tmp_path: Path) -> None:
                     "--events", "600", "--seed", "5", "--hours", "2", "--start", "2026-11-02T00:00:00Z", "--quiet"],
                    check=True)
     duckdb_sql, _ = _sample_queries()
-    assert "'data/ses_events/**/*'" in duckdb_sql, "the sample reads the default folder"
-    sql = duckdb_sql.replace("'data/ses_events/**/*'", f"'{ses}/**/*'")
+    assert "'data/ses_events/**/[!._]*'" in duckdb_sql, "the sample reads the default folder"
+    sql = duckdb_sql.replace("'data/ses_events/**/[!._]*'", f"'{ses}/**/[!._]*'")
     con = duckdb.connect()
     try:
         limited = con.execute(sql).fetchall()
