@@ -164,6 +164,18 @@ def _write_inferred(events: list[dict[str, Any]], root: Path) -> None:
         pq.write_table(table, root / folder / "inferred.parquet")
 
 
+def _as_bytes(value: Any) -> Any:
+    """Every text as its UTF-8 bytes (field names kept): a writer that stores strings as Parquet binary with no
+    UTF8 annotation, which Athena reads as the Glue table's string."""
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    if isinstance(value, dict):
+        return {key: _as_bytes(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_bytes(item) for item in value]
+    return value
+
+
 def _view_rows(project: DbtProject, view: str) -> list[tuple[Any, ...]]:
     """A view's rows without source_file, maps as their sorted entries (a map's key order is the writer's)."""
     columns = project.query(f"select column_name, data_type from duckdb_columns() where table_name = '{view}' "
@@ -175,22 +187,29 @@ def _view_rows(project: DbtProject, view: str) -> list[tuple[Any, ...]]:
 
 def test_maps_written_as_structs_read_as_the_maps(tmp_path: Path) -> None:
     """Decision 68: a writer that infers its schema (maps as structs with every key of the file, int64 for
-    Glue's int, null-typed fields) gives the same warehouse as Firehose's Glue-typed files of the same events:
-    every public view equal row for row, message tags without the keys a row did not have, and each type
-    the contracts name."""
+    Glue's int, null-typed fields), and one that also stores its texts as unannotated binary, give the same
+    warehouse as Firehose's Glue-typed files of the same events: every public view equal row for row, message
+    tags without the keys a row did not have, non-ASCII subjects intact, and each type the contracts name."""
     events = load_fixture()
-    glue_root, inferred_root = tmp_path / "glue_events", tmp_path / "inferred_events"
+    for event in events:   # text that a wrong decoding would not keep byte for byte
+        mail = event.get("facets", {}).get("email_channel", {}).get("mail_event", {}).get("mail")
+        if mail and mail.get("common_headers", {}).get("subject"):
+            mail["common_headers"]["subject"] += " \u2013 Gr\u00fc\u00dfe \U0001f389"
+    glue_root, inferred_root, binary_root = (tmp_path / f"{name}_events" for name in ("glue", "inferred", "binary"))
     write_events(events, glue_root)
     _write_inferred(events, inferred_root)
+    _write_inferred([{**_as_bytes(e), "_folder": e["_folder"]} for e in events], binary_root)
     attributes_type = duckdb.sql(f"describe select attributes from read_parquet('{inferred_root}/**/*.parquet')")
     assert attributes_type.fetchall()[0][1].startswith("STRUCT")
+    event_type = duckdb.sql(f"describe select event_type from read_parquet('{binary_root}/**/*.parquet')")
+    assert event_type.fetchall()[0][1] == "BLOB"
 
     built = {}
-    for name, root in (("glue", glue_root), ("inferred", inferred_root)):
+    for name, root in (("glue", glue_root), ("inferred", inferred_root), ("binary", binary_root)):
         built[name] = make_project(tmp_path / name, root)
         built[name].invoke("build", "--select", CORE_SELECTOR, "--indirect-selection", "cautious",
                            "--exclude", "resource_type:unit_test")
-    glue, inferred = built["glue"], built["inferred"]
+    glue, inferred, binary = built["glue"], built["inferred"], built["binary"]
     assert glue.query("select sum(maps_as_structs) from audit_pinpoint_file_schemas") == [(0,)]
     assert inferred.query("select min(maps_as_structs) from audit_pinpoint_file_schemas")[0][0] > 0
 
@@ -210,5 +229,9 @@ def test_maps_written_as_structs_read_as_the_maps(tmp_path: Path) -> None:
     assert len(views) >= 15
     for view in views:
         assert _view_rows(inferred, view) == _view_rows(glue, view), view
+        assert _view_rows(binary, view) == _view_rows(glue, view), view
     event_ids = "select event_id from int_validated_events order by 1"
-    assert inferred.query(event_ids) == glue.query(event_ids)
+    assert inferred.query(event_ids) == glue.query(event_ids) == binary.query(event_ids)
+    subjects = {e["facets"]["email_channel"]["mail_event"]["mail"]["common_headers"]["subject"]
+                for e in events if e["event_type"] == "_email.send"}
+    assert {row[0] for row in binary.query("select subject from email_send")} == subjects
