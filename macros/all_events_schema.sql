@@ -27,7 +27,8 @@
     downstream keep the types their contracts name; the cast matches struct fields by name (extra ones
     are dropped) and turns a struct into a map of its field names. Where a file stored a Glue map as a
     struct (audit_pinpoint_file_schemas), the NULL entries that gives are left out of every map
-    (map_values_present). Only those columns are touched: a cast or rebuild of a struct that needs none
+    (map_values_present), also when the files united by name already have the Glue types (a struct in
+    some files and the map in others unite as the map). Only those columns are touched: a cast or rebuild of a struct that needs none
     would stop DuckDB reading just the struct fields the flattening uses (decision 68). File skipping is
     lost on this path, which costs time, not correctness. -#}
 {% macro duckdb__all_events_relation(raw) -%}
@@ -49,7 +50,7 @@
         {%- if readable is none %}
     {#- No Pinpoint history (a warehouse that starts with the native streams), or no readable file. -#}
     ({{ typed_empty }})
-        {%- elif all_events_files_match_glue_schema(readable, typed_empty) %}
+        {%- elif all_events_files_match_glue_schema(readable, typed_empty) and not pinpoint_maps_written_as_structs() %}
     {{ readable }}
         {%- else %}
         {%- set united -%}

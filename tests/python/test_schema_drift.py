@@ -235,3 +235,29 @@ def test_maps_written_as_structs_read_as_the_maps(tmp_path: Path) -> None:
     subjects = {e["facets"]["email_channel"]["mail_event"]["mail"]["common_headers"]["subject"]
                 for e in events if e["event_type"] == "_email.send"}
     assert {row[0] for row in binary.query("select subject from email_send")} == subjects
+
+
+def test_a_map_written_as_a_struct_in_one_file_among_glue_files(tmp_path: Path) -> None:
+    """Decision 68: one file stores attributes as a struct of every key its rows use, the others as Firehose
+    writes them. United by name they have the Glue types, so the read looks as if nothing drifted; the NULL
+    fields of that file's struct must still not become message tags."""
+    events = [e for e in load_fixture() if not e["event_type"].startswith("_SMS.")]
+    glue_root, mixed_root = tmp_path / "glue_events", tmp_path / "mixed_events"
+    write_events(events, glue_root)
+    files = write_events(events, mixed_root)
+    keys = sorted({key for e in events if e["_folder"] == files[0].parent.relative_to(mixed_root).as_posix()
+                   for key in e["attributes"]})
+    struct = ", ".join(f"\"{key}\" := element_at(attributes, '{key}')[1]" for key in keys)
+    _rewrite(files[0], f"select * replace (struct_pack({struct}) as attributes) from f")
+    assert duckdb.sql(f"describe select attributes from '{files[0]}'").fetchall()[0][1].startswith("STRUCT")
+
+    built = {}
+    for name, root in (("glue", glue_root), ("mixed", mixed_root)):
+        built[name] = make_project(tmp_path / name, root)
+        built[name].invoke("build", "--select", CORE_SELECTOR, "--indirect-selection", "cautious",
+                           "--exclude", "resource_type:unit_test")
+    assert built["mixed"].query("select count(*) from audit_pinpoint_file_schemas where maps_as_structs > 0") == [(1,)]
+    for view in ("campaign_send", "email_send", "email_click", "journey_send"):
+        assert _view_rows(built["mixed"], view) == _view_rows(built["glue"], view), view
+    event_ids = "select event_id from int_validated_events order by 1"
+    assert built["mixed"].query(event_ids) == built["glue"].query(event_ids)
