@@ -89,6 +89,9 @@
 {#- DuckDB, at execution time: the Glue columns whose type in `united` (the files united by name with the
     typed empty relation) is not their Glue type, i.e. the columns the drifted read must cast. -#}
 {% macro all_events_columns_off_glue_type(united, typed_empty) %}
+    {%- if not execute -%}
+        {{- return([]) -}}
+    {%- endif -%}
     {%- set comparison -%}
         select expected.column_name
         from (select column_name, column_type from (describe {{ typed_empty }})) as expected
@@ -118,9 +121,12 @@
 
 {#- DuckDB, at execution time: true when a file this run reads stored a Glue map as a struct (its schema
     in audit_pinpoint_file_schemas), or when that table was not built by this dbt invocation (then
-    nothing says otherwise). -#}
+    nothing says otherwise). False while parsing, when nothing is read. -#}
 {% macro pinpoint_maps_written_as_structs() %}
     {%- set schemas = ref('audit_pinpoint_file_schemas') -%}
+    {%- if not execute -%}
+        {{- return(false) -}}
+    {%- endif -%}
     {%- if adapter.get_relation(database=schemas.database, schema=schemas.schema, identifier=schemas.identifier) is none -%}
         {{- return(true) -}}
     {%- endif -%}
