@@ -28,9 +28,9 @@
     are dropped) and turns a struct into a map of its field names. Where a file stored a Glue map as a
     struct (audit_pinpoint_file_schemas), the NULL entries that gives are left out of every map
     (map_values_present), also when the files united by name already have the Glue types (a struct in
-    some files and the map in others unite as the map). Only those columns are touched: a cast or rebuild of a struct that needs none
-    would stop DuckDB reading just the struct fields the flattening uses (decision 68). File skipping is
-    lost on this path, which costs time, not correctness. -#}
+    some files and the map in others unite as the map). Only those columns are touched: a cast or
+    rebuild of a struct that needs none would stop DuckDB reading just the struct fields the flattening
+    uses (decision 68). File skipping is lost on this path, which costs time, not correctness. -#}
 {% macro duckdb__all_events_relation(raw) -%}
     {%- set files_relation = raw -%}
     {%- if 'read_parquet' not in (files_relation | string) -%}
@@ -47,10 +47,11 @@
         where false
         {%- endset -%}
         {%- set readable = pinpoint_files_read(files_relation | string) -%}
+        {%- set drop_null_entries = readable is not none and pinpoint_maps_written_as_structs() -%}
         {%- if readable is none %}
     {#- No Pinpoint history (a warehouse that starts with the native streams), or no readable file. -#}
     ({{ typed_empty }})
-        {%- elif all_events_files_match_glue_schema(readable, typed_empty) and not pinpoint_maps_written_as_structs() %}
+        {%- elif not drop_null_entries and all_events_files_match_glue_schema(readable, typed_empty) %}
     {{ readable }}
         {%- else %}
         {%- set united -%}
@@ -60,14 +61,14 @@
         select * from {{ readable }}
         {%- endset -%}
         {%- set off_type = all_events_columns_off_glue_type(united, typed_empty) -%}
-        {%- set drop_null_entries = pinpoint_maps_written_as_structs() -%}
         {%- set typed = [] -%}
         {%- set present = [] -%}
         {%- for name, spec in raw_source_columns('pinpoint', 'all_events') -%}
+            {%- set sql_type = native_type_duckdb(spec) -%}
             {%- if name in off_type -%}
-                {%- do typed.append('cast("' ~ name ~ '" as ' ~ native_type_duckdb(spec) ~ ') as "' ~ name ~ '"') -%}
+                {%- do typed.append('cast("' ~ name ~ '" as ' ~ sql_type ~ ') as "' ~ name ~ '"') -%}
             {%- endif -%}
-            {%- if drop_null_entries and 'map(' in native_type_duckdb(spec) | lower -%}
+            {%- if drop_null_entries and 'map(' in sql_type | lower -%}
                 {%- do present.append(map_values_present('"' ~ name ~ '"', spec) ~ ' as "' ~ name ~ '"') -%}
             {%- endif -%}
         {%- endfor %}
