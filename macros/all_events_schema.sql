@@ -172,8 +172,10 @@
     without it: one group (the normal case: Firehose writes each object with the Glue table's schema of its
     day) is the read_parquet call as it is; a few (a history across schema changes, a producer that
     orders columns its own way) are united by name, which fills and merges missing columns and struct
-    fields by name as union_by_name does; more than the var pinpoint_schema_groups_max keep union_by_name
-    (one bind beats that many scans, at the memory cost of keeping every reader; decisions 61 and 65). -#}
+    fields by name as union_by_name does. More than the var pinpoint_schema_groups_max (one bind beats
+    that many scans; decision 65) are read with the leader files of audit_pinpoint_file_schemas, one read per
+    top-level column set (pinpoint_files_read_with_leaders, decision 70), or with union_by_name when there
+    are none. -#}
 {% macro pinpoint_files_read(relation_text, log_skipped=true) %}
     {%- set schemas = ref('audit_pinpoint_file_schemas') -%}
     {%- set readable = pinpoint_files_listed(relation_text, log_skipped) -%}
@@ -191,8 +193,10 @@
     {%- set counts = run_query("select count(distinct parquet_schema_id), count(*) filter (where invocation_id != '"
         ~ invocation_id ~ "') from " ~ schemas).rows[0] -%}
     {%- set group_count = counts[0] -%}
-    {%- if counts[1] > 0 or group_count == 0 or group_count > var('pinpoint_schema_groups_max') | int -%}
+    {%- if counts[1] > 0 or group_count == 0 -%}
         {{- return(readable) -}}
+    {%- elif group_count > var('pinpoint_schema_groups_max') | int -%}
+        {{- return(pinpoint_files_read_with_leaders(readable, schemas) or readable) -}}
     {%- elif group_count == 1 -%}
         {{- return(readable | replace(united, 'union_by_name = false')) -}}
     {%- endif -%}
@@ -212,6 +216,129 @@
             | replace(united, 'union_by_name = false')) -%}
     {%- endfor -%}
     {{- return('(' ~ reads | join(' union all by name ') ~ ')') -}}
+{% endmacro %}
+
+{#- DuckDB, at execution time: the files `readable` names read as one non-union read per leader file of
+    `schemas` (audit_pinpoint_file_schemas), the leader first, the reads united by name; none when the table
+    has no leader files (write_pinpoint_schema_leaders wrote none). -#}
+{% macro pinpoint_files_read_with_leaders(readable, schemas) %}
+    {%- set files_by_leader = {} -%}
+    {%- set leaders = [] -%}
+    {%- for row in run_query("select leader_file, source_file from " ~ schemas ~ " order by leader_file, source_file").rows -%}
+        {%- if row[0] is none -%}
+            {{- return(none) -}}
+        {%- endif -%}
+        {%- if row[0] not in files_by_leader -%}
+            {%- do files_by_leader.update({row[0]: [row[0]]}) -%}
+            {%- do leaders.append(row[0]) -%}
+        {%- endif -%}
+        {%- do files_by_leader[row[0]].append(row[1]) -%}
+    {%- endfor -%}
+    {%- set files_argument = parquet_files_argument(readable) -%}
+    {%- set reads = [] -%}
+    {%- for leader in leaders -%}
+        {%- do reads.append('select * from ' ~ readable | replace(files_argument, sql_string_list(files_by_leader[leader]))
+            | replace('union_by_name = true', 'union_by_name = false')) -%}
+    {%- endfor -%}
+    {{- return('(' ~ reads | join(' union all by name ') ~ ')' if reads else none) -}}
+{% endmacro %}
+
+{#- Post-hook of audit_pinpoint_file_schemas (`schemas`), DuckDB: when the files this run reads have more
+    Parquet schemas than the var pinpoint_schema_groups_max, write one "leader" file per set of top-level
+    columns: an empty Parquet file with the type DuckDB unites those files' schemas to (every column,
+    struct field and map or struct written of any of them), and name it in the table's leader_file. A
+    non-union read binds the first file's schema and maps each other file onto it by name, filling a
+    missing struct field with NULL but dropping a field its first file lacks and failing on a missing
+    column: with the leader first, nothing is dropped, and the files of each set of top-level columns are
+    read together. union_by_name would instead hold every file's reader from bind to the end of the scan
+    (1.8 GB over the 10,225 files of a week whose writer inferred a schema per file; decision 70). The
+    united type is found LEADER_BATCH files at a time (DESCRIBE with union_by_name, whose readers are let
+    go at the end of each), then the batches' types united by name. No leader file when the database is
+    in memory (no folder to write it beside) or the sets are more than the var; the files are then read
+    with union_by_name. Returns no SQL. -#}
+{% macro write_pinpoint_schema_leaders(schemas) %}
+    {{- return(adapter.dispatch('write_pinpoint_schema_leaders', 'engagement_events')(schemas)) -}}
+{% endmacro %}
+
+{% macro default__write_pinpoint_schema_leaders(schemas) %}
+    {{- return('') -}}
+{% endmacro %}
+
+{% macro duckdb__write_pinpoint_schema_leaders(schemas) %}
+    {%- set leader_batch = 500 -%}
+    {%- set groups_max = var('pinpoint_schema_groups_max') | int -%}
+    {%- if not execute or run_query("select count(distinct parquet_schema_id) from " ~ schemas).columns[0].values()[0] <= groups_max -%}
+        {{- return('') -}}
+    {%- endif -%}
+    {%- set database_file = run_query("select path from duckdb_databases() where database_name = current_database()").columns[0].values()[0] -%}
+    {%- set readable = pinpoint_files_listed(source('pinpoint', 'all_events') | string, log_skipped=false) -%}
+    {%- if database_file is none or database_file in ('', ':memory:') or readable is none -%}
+        {{- return('') -}}
+    {%- endif -%}
+    {%- set files_argument = parquet_files_argument(readable) -%}
+    {#- The top-level columns of each file: in the footer's schema (depth first, the root first), an element
+        after the root opens a top-level column when the sum of (children - 1) over the elements after the
+        root and before it is lower than at every element before it (each whole column adds -1). -#}
+    {%- set top_level_sql -%}
+        with elements as (
+            select
+                file_name,
+                column_id,
+                name,
+                sum(case when column_id > 0 then coalesce(num_children, 0) - 1 end) over preceding as open_fields
+            from parquet_schema({{ files_argument }})
+            window preceding as (partition by file_name order by column_id rows between unbounded preceding and 1 preceding)
+        ),
+        marked as (
+            select
+                *,
+                min(case when column_id > 0 then coalesce(open_fields, 0) end) over (
+                    partition by file_name order by column_id rows between unbounded preceding and 1 preceding
+                ) as lowest_before
+            from elements
+        ),
+        top_level as (
+            select file_name, list(name order by name) as columns
+            from marked
+            where column_id > 0 and (lowest_before is null or coalesce(open_fields, 0) < lowest_before)
+            group by file_name
+        )
+        select dense_rank() over (order by columns) as column_set, file_name
+        from top_level
+        order by column_set, file_name
+    {%- endset -%}
+    {%- set file_groups = [] -%}
+    {%- for row in run_query(top_level_sql).rows -%}
+        {%- if file_groups | length < row[0] -%}
+            {%- do file_groups.append([]) -%}
+        {%- endif -%}
+        {%- do file_groups[-1].append(row[1]) -%}
+    {%- endfor -%}
+    {%- if file_groups | length > groups_max -%}
+        {{- return('') -}}
+    {%- endif -%}
+    {%- for files in file_groups -%}
+        {%- set batch_types = [] -%}
+        {%- for batch in files | batch(leader_batch) -%}
+            {%- set described = run_query("describe select * from " ~ readable | replace(files_argument, sql_string_list(batch))) -%}
+            {%- do batch_types.append('(' ~ leader_columns(described) ~ ')') -%}
+        {%- endfor -%}
+        {%- set leader = database_file ~ '.pinpoint_leader_' ~ loop.index ~ '.parquet' -%}
+        {%- do run_query("copy (" ~ leader_columns(run_query("describe " ~ batch_types | join(' union all by name ')))
+            ~ ") to " ~ custom_event_sql_string(leader) ~ " (format parquet)") -%}
+        {%- do run_query("update " ~ schemas ~ " set leader_file = " ~ custom_event_sql_string(leader)
+            ~ " where list_contains(" ~ sql_string_list(files) ~ ", source_file)") -%}
+    {%- endfor -%}
+    {{- return('') -}}
+{% endmacro %}
+
+{#- A typed empty select of the columns a DESCRIBE result (agate table) lists, but the reader's filename. -#}
+{% macro leader_columns(described) %}
+    {%- set columns = [] -%}
+    {%- for row in described.rows if row[0] != 'filename' -%}
+        {%- do columns.append('cast(null as ' ~ row[1] ~ ') as "' ~ row[0] | replace('"', '""') ~ '"') -%}
+    {%- endfor -%}
+    {{- return('select ' ~ columns | join(', ') ~ ' where false') -}}
 {% endmacro %}
 
 {#- DuckDB: the read_parquet text of the Pinpoint files this run reads, as declared (union_by_name on), or
@@ -244,7 +371,8 @@
             cast(null as varchar) as source_file,
             cast(null as varchar) as parquet_schema_id,
             cast(null as bigint) as schema_element_count,
-            cast(null as bigint) as maps_as_structs
+            cast(null as bigint) as maps_as_structs,
+            cast(null as varchar) as leader_file
         where false
     )
 {%- endmacro %}
@@ -267,7 +395,9 @@
                     and num_children > 0
                     and coalesce(converted_type, '') not like 'MAP%'
                     and coalesce(logical_type, '') not like 'MapType%'
-            ) as maps_as_structs
+            ) as maps_as_structs,
+            -- written by write_pinpoint_schema_leaders, past pinpoint_schema_groups_max schemas
+            cast(null as varchar) as leader_file
         from parquet_schema({{ parquet_files_argument(readable) }})
         group by file_name
     )

@@ -4,7 +4,7 @@
     instead of once by each. Rebuilt by every run: on an incremental run it lists the window's files only;
     the base model trusts it only from the dbt invocation that built it (invocation_id).
     DuckDB only; empty on Athena and Trino, whose tables declare the columns. -#}
-{{ config(materialized='table') }}
+{{ config(materialized='table', post_hook="{{ write_pinpoint_schema_leaders(this) }}") }}
 
 with file_schemas as (
 
@@ -19,6 +19,7 @@ final as (
         file_schemas.parquet_schema_id,
         file_schemas.schema_element_count,
         file_schemas.maps_as_structs,
+        file_schemas.leader_file,
         '{{ invocation_id }}' as invocation_id
     from file_schemas
 

@@ -94,8 +94,8 @@ def test_files_are_read_by_schema_group(tmp_path: Path) -> None:
     """Decisions 60 and 61: uniform files are one read by the first file's schema (no union_by_name, which
     opens every file while binding); files of a few schemas (here, columns in another order) are one such read
     per schema, united by name, up to the var pinpoint_schema_groups_max (decision 65); more schemas than it are
-    read with union_by_name, as are files whose schema table another dbt invocation built. Every build keeps
-    every row, and audit_pinpoint_file_schemas counts the schemas written."""
+    read with a leader file (decision 70); files whose schema table another dbt invocation built are read with
+    union_by_name. Every build keeps every row, and audit_pinpoint_file_schemas counts the schemas written."""
     events = [e for e in load_fixture() if not e["event_type"].startswith("_SMS.")]
 
     # One schema: every fixture folder's file as write_events writes it.
@@ -131,11 +131,13 @@ def test_files_are_read_by_schema_group(tmp_path: Path) -> None:
     assert _compiled_base_reads(project) == ["union_by_name = false"] * 33
     assert project.query("select count(distinct parquet_schema_id) from audit_pinpoint_file_schemas") == [(33,)]
     _assert_rows(project, events)
-    # The same files past a lower cap: one read of every file with union_by_name.
+    # The same files past a lower cap: one read of every file (they all have the same columns), led by the
+    # empty file of their united schema (decision 70).
     project = make_project(tmp_path / "many_capped", root, pinpoint_schema_groups_max=32)
     project.invoke("build", "--select", CORE_SELECTOR, "--exclude", "resource_type:test", "resource_type:unit_test")
-    assert _compiled_base_reads(project) == ["union_by_name = true"]
-    assert project.query("select count(distinct parquet_schema_id) from audit_pinpoint_file_schemas") == [(33,)]
+    assert _compiled_base_reads(project) == ["union_by_name = false"]
+    assert project.query("select count(distinct parquet_schema_id), count(distinct leader_file), count(leader_file) "
+                         "from audit_pinpoint_file_schemas") == [(33, 1, 33)]
     _assert_rows(project, events)
 
 
@@ -261,3 +263,41 @@ def test_a_map_written_as_a_struct_in_one_file_among_glue_files(tmp_path: Path) 
         assert _view_rows(built["mixed"], view) == _view_rows(built["glue"], view), view
     event_ids = "select event_id from int_validated_events order by 1"
     assert built["mixed"].query(event_ids) == built["glue"].query(event_ids)
+
+
+def test_files_of_more_schemas_than_the_cap_are_read_with_leader_files(tmp_path: Path) -> None:
+    """Decision 70: past pinpoint_schema_groups_max schemas, the files are read without union_by_name, one read
+    per set of top-level columns, each led by an empty file of the type their schemas unite to. Here every
+    event is a file of its own from a writer that infers its schema and leaves out the fields it has no value
+    for, so files lack top-level columns (a plain read would stop) and struct fields (a plain read would drop
+    those of the files after the first): the views must still equal those of Firehose's files."""
+    events = load_fixture()
+    glue_root, own_root = tmp_path / "glue_events", tmp_path / "own_events"
+    write_events(events, glue_root)
+    for index, event in enumerate(events):
+        row = {key: _without_empty_objects(value) for key, value in event.items() if key != "_folder"}
+        row = {key: value for key, value in row.items() if value is not None}
+        (own_root / event["_folder"]).mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.Table.from_pylist([row]), own_root / event["_folder"] / f"part-{index:04d}.parquet")
+    top_level = {tuple(sorted(pq.read_schema(path).names)) for path in own_root.rglob("*.parquet")}
+    assert len(top_level) > 1
+
+    glue = make_project(tmp_path / "glue", glue_root)
+    # the cap lets each set of top-level columns be a read of its own, not each schema
+    own = make_project(tmp_path / "own", own_root, pinpoint_schema_groups_max=len(top_level))
+    for project in (glue, own):
+        project.invoke("build", "--select", CORE_SELECTOR, "--indirect-selection", "cautious",
+                       "--exclude", "resource_type:unit_test")
+    assert own.query("select count(distinct parquet_schema_id) from audit_pinpoint_file_schemas")[0][0] > len(top_level)
+    assert own.query("select count(distinct leader_file), count(leader_file), count(*) "
+                     "from audit_pinpoint_file_schemas") == [(len(top_level), len(events), len(events))]
+    assert _compiled_base_reads(own) == ["union_by_name = false"] * len(top_level)
+    assert glue.query("select count(leader_file) from audit_pinpoint_file_schemas") == [(0,)]
+
+    views = [row[0] for row in glue.query("select view_name from duckdb_views() where schema_name = 'main' "
+                                          "and not internal and view_name not like '%base%' order by 1")]
+    assert len(views) >= 15
+    for view in views:
+        assert _view_rows(own, view) == _view_rows(glue, view), view
+    event_ids = "select event_id from int_validated_events order by 1"
+    assert own.query(event_ids) == glue.query(event_ids)
