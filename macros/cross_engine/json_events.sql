@@ -68,7 +68,7 @@
     {%- if not execute -%}
         {{- return(true) -}}
     {%- endif -%}
-    {%- set path = var(stream ~ '_events_path', 'data/' ~ stream ~ '_events') -%}
+    {%- set path = stream_events_path(stream) -%}
     {{- return(run_query("select count(*) from glob('" ~ path ~ "/**/" ~ raw_file_glob() ~ "')").columns[0].values()[0] > 0) -}}
 {% endmacro %}
 
@@ -80,7 +80,7 @@
     {%- endif -%}
     {{- return(skip_unreadable_files(
         (raw if raw is not none else source(stream, stream ~ '_events')) | string, stream,
-        var(stream ~ '_events_path', 'data/' ~ stream ~ '_events'), raw_file_glob(), log_skipped)) -}}
+        stream_events_path(stream), raw_file_glob(), log_skipped)) -}}
 {% endmacro %}
 
 {#- DuckDB: the (name, spec) pairs of the record layout `columns` whose children are declared (structs,

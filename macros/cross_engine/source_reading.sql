@@ -59,6 +59,54 @@
     {{- return('[!._]*') -}}
 {% endmacro %}
 
+{#- The folder var of a stream ('pinpoint', 'ses', 'sms'): events_path, ses_events_path, sms_events_path. -#}
+{% macro stream_events_path(stream) %}
+    {{- return(var('events_path', 'data/events') if stream == 'pinpoint' else var(stream ~ '_events_path', 'data/' ~ stream ~ '_events')) -}}
+{% endmacro %}
+
+{#- SQL: whether `file_name`, a file that the glob over a stream's folder `path` found, lies in a folder below
+    `path` whose name starts with '.' or '_' (the _temporary folder of a job still writing, a .staging
+    copy). Athena and Trino skip every file within such a folder, as they skip such file names
+    (raw_file_glob); DuckDB's ** descends into them, so audit_unreadable_files lists these files and the
+    reads leave them out (decision 71). -#}
+{% macro in_hidden_folder(file_name, path) %}
+    {{- return("regexp_matches(substr(replace(" ~ file_name ~ ", chr(92), '/'), length(rtrim(replace('" ~ path
+        ~ "', chr(92), '/'), '/')) + 2), '(^|/)[._][^/]*/')") -}}
+{% endmacro %}
+
+{#- The problem audit_unreadable_files states for a file within such a folder. skip_unreadable_files leaves
+    these files out without failing, whatever fail_on_unreadable_files says: Athena would not read them. -#}
+{% macro hidden_folder_problem() %}
+    {{- return('inside a folder whose name starts with . or _, which Athena and Trino do not read') -}}
+{% endmacro %}
+
+{#- The raw files of a stream within a folder whose name starts with '.' or '_' (in_hidden_folder), as
+    rows of source_file and file_size_bytes; empty on other engines, which skip them themselves. `raw`,
+    the stream's source() relation, is named by the audit model for lineage. -#}
+{% macro raw_hidden_folder_files(stream, raw) %}
+    {{- return(adapter.dispatch('raw_hidden_folder_files', 'engagement_events')(stream, raw)) -}}
+{% endmacro %}
+
+{% macro default__raw_hidden_folder_files(stream, raw) -%}
+    (select cast(null as varchar) as source_file, cast(null as bigint) as file_size_bytes where false)
+{%- endmacro %}
+
+{% macro duckdb__raw_hidden_folder_files(stream, raw) -%}
+    {%- set path = stream_events_path(stream) -%}
+    {%- set files = "'" ~ path ~ "/**/" ~ raw_file_glob() ~ "'" -%}
+    {%- if not execute or run_query("select count(*) from glob(" ~ files ~ ") where " ~ in_hidden_folder('file', path)).columns[0].values()[0] == 0 -%}
+    {{ default__raw_hidden_folder_files(stream, raw) }}
+    {%- else -%}
+    (
+        select
+            files.filename as source_file,
+            cast(files.size as bigint) as file_size_bytes
+        from read_blob({{ files }}) as files
+        where {{ in_hidden_folder('files.filename', path) }}
+    )
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The raw files of a stream ('pinpoint': every file; 'ses', 'sms': the objects named .gz) as rows of
     source_file, file_size_bytes and the bytes audit_unreadable_files checks: head_bytes and
     tail_bytes (4 each), footer_length (the little-endian length before the final magic), gzip_header
@@ -86,7 +134,7 @@
 {%- endmacro %}
 
 {% macro duckdb__raw_file_listing(stream, raw) -%}
-    {%- set path = var('events_path', 'data/events') if stream == 'pinpoint' else var(stream ~ '_events_path', 'data/' ~ stream ~ '_events') -%}
+    {%- set path = stream_events_path(stream) -%}
     {%- set pattern = raw_file_glob() if stream == 'pinpoint' else raw_file_glob() ~ '.gz' -%}
     {%- if execute and run_query("select count(*) from glob('" ~ path ~ "/**/" ~ pattern ~ "')").columns[0].values()[0] == 0 -%}
     {{ default__raw_file_listing(stream, raw) }}
@@ -122,13 +170,14 @@
     {%- set window_start = canonical_window_start() -%}
     {%- set audited = adapter.get_relation(database=audit.database, schema=audit.schema, identifier=audit.identifier) is not none -%}
     {%- set listed = [] -%}
+    {%- set hidden = [] -%}
     {%- if audited -%}
         {%- set unreadable = run_query("select source_file, problem from " ~ audit ~ " where source_system = '" ~ stream ~ "' order by source_file") -%}
         {%- for row in unreadable.rows -%}
-            {%- do listed.append(row[0] ~ ' (' ~ row[1] ~ ')') -%}
+            {%- do (hidden if row[1] == hidden_folder_problem() else listed).append(row[0] ~ ' (' ~ row[1] ~ ')') -%}
         {%- endfor -%}
     {%- endif -%}
-    {%- if listed | length == 0 and window_start is none -%}
+    {%- if listed | length + hidden | length == 0 and window_start is none -%}
         {{- return(relation_text) -}}
     {%- endif -%}
     {%- if listed and var('fail_on_unreadable_files', false) -%}
@@ -137,11 +186,14 @@
     {%- if listed and log_skipped %}
     {{ log("engagement_events: WARNING skipping " ~ listed | length ~ " unreadable " ~ stream ~ " file(s), listed in audit_unreadable_files: " ~ listed | join('; '), info=true) }}
     {%- endif %}
+    {%- if hidden and log_skipped %}
+    {{ log("engagement_events: skipping " ~ hidden | length ~ " " ~ stream ~ " file(s) in folders named ._* (as Athena and Trino do), listed in audit_unreadable_files", info=true) }}
+    {%- endif %}
     {%- set listing -%}
         select files.filename
         from (select file as filename from glob('{{ path }}/**/{{ pattern }}')) as files
         where true
-        {%- if listed %}
+        {%- if listed or hidden %}
             and files.filename not in (select source_file from {{ audit }} where source_system = '{{ stream }}')
         {%- endif %}
         {%- if window_start is not none %}
@@ -171,7 +223,7 @@
     - a DuckDB folder of generated samples (SAMPLE_DATA.md beside it): not a live stream, so it is
       reported as loaded now, and `dbt source freshness` on `make run`'s samples is not red. -#}
 {% macro freshness_loaded_at(stream, relation) -%}
-    {%- set path = var('events_path', 'data/events') if stream == 'pinpoint' else var(stream ~ '_events_path', 'data/' ~ stream ~ '_events') -%}
+    {%- set path = stream_events_path(stream) -%}
     {%- set is_sample = target.type == 'duckdb' and execute
         and run_query("select count(*) from glob('" ~ path ~ "/../SAMPLE_DATA.md')").columns[0].values()[0] > 0 -%}
     {%- if is_sample -%}

@@ -1,8 +1,9 @@
 {#- Raw files the engine cannot read at all, found before any model reads them: a Parquet file that is
     not one (no PAR1 magic at its start or end, or a footer length that does not fit the file; a
-    truncated upload looks like this) and a .gz object that is not gzip data. base_pinpoint_events and the
-    native base models skip the files listed here (the var fail_on_unreadable_files makes them fatal
-    instead). A file whose structure is sound but whose content is damaged still stops the build, and
+    truncated upload looks like this) and a .gz object that is not gzip data. Also the files within a folder
+    whose name starts with . or _, which Athena and Trino never read (decision 71). base_pinpoint_events
+    and the native base models skip the files listed here (the var fail_on_unreadable_files makes the
+    unreadable ones fatal instead). A file whose structure is sound but whose content is damaged still stops the build, and
     the engine's error names it. On Athena and Trino the table is empty: those engines read the files
     themselves (docs/native_sources.md). -#}
 {{ config(materialized='table') }}
@@ -22,6 +23,25 @@ ses_files as (
 sms_files as (
 
     select * from {{ raw_file_listing('sms', source('sms', 'sms_events')) }}
+
+),
+
+hidden_files as (
+
+    select
+        'pinpoint' as source_system,
+        pinpoint_hidden.*
+    from {{ raw_hidden_folder_files('pinpoint', source('pinpoint', 'all_events')) }} as pinpoint_hidden
+    union all
+    select
+        'ses' as source_system,
+        ses_hidden.*
+    from {{ raw_hidden_folder_files('ses', source('ses', 'ses_events')) }} as ses_hidden
+    union all
+    select
+        'sms' as source_system,
+        sms_hidden.*
+    from {{ raw_hidden_folder_files('sms', source('sms', 'sms_events')) }} as sms_hidden
 
 ),
 
@@ -76,7 +96,7 @@ gzip_checked as (
 
 ),
 
-final as (
+checked as (
 
     select
         parquet_checked.source_system,
@@ -93,6 +113,26 @@ final as (
         gzip_checked.problem
     from gzip_checked
     where gzip_checked.problem is not null
+
+),
+
+final as (
+
+    -- a file in a hidden folder is listed for that reason only, whatever its bytes
+    select
+        hidden_files.source_system,
+        hidden_files.source_file,
+        hidden_files.file_size_bytes,
+        '{{ hidden_folder_problem() }}' as problem
+    from hidden_files
+    union all
+    select
+        checked.source_system,
+        checked.source_file,
+        checked.file_size_bytes,
+        checked.problem
+    from checked
+    where checked.source_file not in (select hidden_files.source_file from hidden_files)
 
 )
 
