@@ -187,7 +187,7 @@
     {{ log("engagement_events: WARNING skipping " ~ listed | length ~ " unreadable " ~ stream ~ " file(s), listed in audit_unreadable_files: " ~ listed | join('; '), info=true) }}
     {%- endif %}
     {%- if hidden and log_skipped %}
-    {{ log("engagement_events: skipping " ~ hidden | length ~ " " ~ stream ~ " file(s) in folders named ._* (as Athena and Trino do), listed in audit_unreadable_files", info=true) }}
+    {{ log("engagement_events: skipping " ~ hidden | length ~ " " ~ stream ~ " file(s) within folders whose names start with . or _ (as Athena and Trino do), listed in audit_unreadable_files", info=true) }}
     {%- endif %}
     {%- set listing -%}
         select files.filename

@@ -1,10 +1,10 @@
 {#- Raw files the engine cannot read at all, found before any model reads them: a Parquet file that is
     not one (no PAR1 magic at its start or end, or a footer length that does not fit the file; a
-    truncated upload looks like this) and a .gz object that is not gzip data. Also the files within a folder
-    whose name starts with . or _, which Athena and Trino never read (decision 71). base_pinpoint_events
-    and the native base models skip the files listed here (the var fail_on_unreadable_files makes the
-    unreadable ones fatal instead). A file whose structure is sound but whose content is damaged still stops the build, and
-    the engine's error names it. On Athena and Trino the table is empty: those engines read the files
+    truncated upload looks like this) and a .gz object that is not gzip data. Also the files within a
+    folder whose name starts with . or _, which Athena and Trino never read (decision 71).
+    base_pinpoint_events and the native base models skip the files listed here (the var
+    fail_on_unreadable_files makes the unreadable ones fatal instead). A file whose structure is sound but
+    whose content is damaged still stops the build, and the engine's error names it. On Athena and Trino the table is empty: those engines read the files
     themselves (docs/native_sources.md). -#}
 {{ config(materialized='table') }}
 
