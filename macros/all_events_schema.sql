@@ -219,33 +219,42 @@
 {% endmacro %}
 
 {#- DuckDB, at execution time: the files `readable` names read as one non-union read per leader file of
-    `schemas` (audit_pinpoint_file_schemas), the leader first, the reads united by name; none when the table
-    has no leader files (write_pinpoint_schema_leaders wrote none). -#}
+    `schemas` (audit_pinpoint_file_schemas), the leader first, and the files without a leader (a map and a
+    null-typed field in one file) in one read with union_by_name, the reads united by name; none when the
+    table has no leader file (write_pinpoint_schema_leaders wrote none). -#}
 {% macro pinpoint_files_read_with_leaders(readable, schemas) %}
     {%- set files_by_leader = {} -%}
     {%- set leaders = [] -%}
+    {%- set leaderless = [] -%}
     {%- for row in run_query("select leader_file, source_file from " ~ schemas ~ " order by leader_file, source_file").rows -%}
         {%- if row[0] is none -%}
-            {{- return(none) -}}
+            {%- do leaderless.append(row[1]) -%}
+        {%- else -%}
+            {%- if row[0] not in files_by_leader -%}
+                {%- do files_by_leader.update({row[0]: [row[0]]}) -%}
+                {%- do leaders.append(row[0]) -%}
+            {%- endif -%}
+            {%- do files_by_leader[row[0]].append(row[1]) -%}
         {%- endif -%}
-        {%- if row[0] not in files_by_leader -%}
-            {%- do files_by_leader.update({row[0]: [row[0]]}) -%}
-            {%- do leaders.append(row[0]) -%}
-        {%- endif -%}
-        {%- do files_by_leader[row[0]].append(row[1]) -%}
     {%- endfor -%}
+    {%- if not leaders -%}
+        {{- return(none) -}}
+    {%- endif -%}
     {%- set files_argument = parquet_files_argument(readable) -%}
     {%- set reads = [] -%}
     {%- for leader in leaders -%}
         {%- do reads.append('select * from ' ~ readable | replace(files_argument, sql_string_list(files_by_leader[leader]))
             | replace('union_by_name = true', 'union_by_name = false')) -%}
     {%- endfor -%}
-    {{- return('(' ~ reads | join(' union all by name ') ~ ')' if reads else none) -}}
+    {%- if leaderless -%}
+        {%- do reads.append('select * from ' ~ readable | replace(files_argument, sql_string_list(leaderless))) -%}
+    {%- endif -%}
+    {{- return('(' ~ reads | join(' union all by name ') ~ ')') -}}
 {% endmacro %}
 
 {#- Post-hook of audit_pinpoint_file_schemas (`schemas`), DuckDB: when the files this run reads have more
     Parquet schemas than the var pinpoint_schema_groups_max, write one "leader" file per set of top-level
-    columns: an empty Parquet file of the type DuckDB unites those files' schemas to (every column and
+    columns (the files with a field of the Parquet null type apart, see below): an empty Parquet file of the type DuckDB unites those files' schemas to (every column and
     struct field any of them has; a map where some store a map and others a struct), and name it in the
     table's leader_file. A
     non-union read binds the first file's schema and maps each other file onto it by name, filling a
@@ -286,6 +295,8 @@
                 file_name,
                 column_id,
                 name,
+                converted_type,
+                logical_type,
                 sum(case when column_id > 0 then coalesce(num_children, 0) - 1 end) over preceding as open_fields
             from parquet_schema({{ files_argument }})
             window preceding as (partition by file_name order by column_id rows between unbounded preceding and 1 preceding)
@@ -299,26 +310,37 @@
             from elements
         ),
         top_level as (
-            select file_name, list(name order by name) as columns
+            select
+                file_name,
+                list(name order by name) filter (
+                    where column_id > 0 and (lowest_before is null or coalesce(open_fields, 0) < lowest_before)
+                ) as columns,
+                bool_or(coalesce(converted_type, '') like 'MAP%' or coalesce(logical_type, '') like 'MapType%') as has_map,
+                bool_or(coalesce(logical_type, '') like 'NullType%') as has_null
             from marked
-            where column_id > 0 and (lowest_before is null or coalesce(open_fields, 0) < lowest_before)
             group by file_name
         )
-        select dense_rank() over (order by columns) as column_set, file_name
+        select dense_rank() over (order by columns, has_null) as file_set, file_name, has_map and has_null
         from top_level
-        order by column_set, file_name
+        order by file_set, file_name
     {%- endset -%}
+    {#- DuckDB's reader maps a nested field of the Parquet null type (no value in any row) onto a map only in
+        union_by_name mode, and a leader holds a map wherever one of its files does: so the files with a
+        null-typed field are led apart from the others, and a file that holds both a map and a null-typed
+        field is left to one union_by_name read of such files (leader_file NULL). -#}
     {%- set file_groups = [] -%}
     {%- for row in run_query(top_level_sql).rows -%}
         {%- if file_groups | length < row[0] -%}
             {%- do file_groups.append([]) -%}
         {%- endif -%}
-        {%- do file_groups[-1].append(row[1]) -%}
+        {%- if not row[2] -%}
+            {%- do file_groups[-1].append(row[1]) -%}
+        {%- endif -%}
     {%- endfor -%}
     {%- if file_groups | length > groups_max -%}
         {{- return('') -}}
     {%- endif -%}
-    {%- for files in file_groups -%}
+    {%- for files in file_groups if files -%}
         {%- set batch_types = [] -%}
         {%- for batch in files | batch(leader_batch) -%}
             {%- set described = run_query("describe select * from " ~ readable | replace(files_argument, sql_string_list(batch))) -%}
