@@ -231,6 +231,7 @@
             {%- do leaderless.append(row[1]) -%}
         {%- else -%}
             {%- if row[0] not in files_by_leader -%}
+                {#- the leader first: its schema is the one the read binds -#}
                 {%- do files_by_leader.update({row[0]: [row[0]]}) -%}
                 {%- do leaders.append(row[0]) -%}
             {%- endif -%}
@@ -254,18 +255,18 @@
 
 {#- Post-hook of audit_pinpoint_file_schemas (`schemas`), DuckDB: when the files this run reads have more
     Parquet schemas than the var pinpoint_schema_groups_max, write one "leader" file per set of top-level
-    columns (the files with a field of the Parquet null type apart, see below): an empty Parquet file of the type DuckDB unites those files' schemas to (every column and
-    struct field any of them has; a map where some store a map and others a struct), and name it in the
-    table's leader_file. A
-    non-union read binds the first file's schema and maps each other file onto it by name, filling a
-    missing struct field with NULL but dropping a field its first file lacks and failing on a missing
-    column: with the leader first, nothing is dropped, and the files of each set of top-level columns are
-    read together. union_by_name would instead hold every file's reader from bind to the end of the scan
-    (1.8 GB over the 10,225 files of a week whose writer inferred a schema per file; decision 70). The
-    united type is found leader_batch (500) files at a time (DESCRIBE with union_by_name, whose readers
-    are let go at the end of each statement), then the batches' types united by name. No leader file when the database is
-    in memory (no folder to write it beside) or the sets are more than the var; the files are then read
-    with union_by_name. Returns no SQL. -#}
+    columns (the files with a field of the Parquet null type apart, see below): an empty Parquet file of
+    the type DuckDB unites those files' schemas to (every column and struct field any of them has; a map
+    where some store a map and others a struct), and name it in the table's leader_file. A non-union read
+    binds the first file's schema and maps each other file onto it by name, filling a missing struct field
+    with NULL but dropping a field its first file lacks and failing on a missing column: with the leader
+    first, nothing is dropped, and the files of each set of top-level columns are read together.
+    union_by_name would instead hold every file's reader from bind to the end of the scan (1.8 GB over the
+    10,225 files of a week whose writer inferred a schema per file; decision 70). The united type is found
+    leader_batch (500) files at a time (DESCRIBE with union_by_name, whose readers are let go at the end
+    of each statement), then the batches' types united by name. No leader file when the database is in
+    memory (no folder to write it beside) or the sets are more than the var; the files are then read with
+    union_by_name. Returns no SQL. -#}
 {% macro write_pinpoint_schema_leaders(schemas) %}
     {{- return(adapter.dispatch('write_pinpoint_schema_leaders', 'engagement_events')(schemas)) -}}
 {% endmacro %}

@@ -4,8 +4,8 @@
     folder whose name starts with . or _, which Athena and Trino never read (decision 71).
     base_pinpoint_events and the native base models skip the files listed here (the var
     fail_on_unreadable_files makes the unreadable ones fatal instead). A file whose structure is sound but
-    whose content is damaged still stops the build, and the engine's error names it. On Athena and Trino the table is empty: those engines read the files
-    themselves (docs/native_sources.md). -#}
+    whose content is damaged still stops the build, and the engine's error names it. On Athena and Trino
+    the table is empty: those engines read the files themselves (docs/native_sources.md). -#}
 {{ config(materialized='table') }}
 
 with pinpoint_files as (
