@@ -200,21 +200,40 @@
     {%- elif group_count == 1 -%}
         {{- return(readable | replace(united, 'union_by_name = false')) -}}
     {%- endif -%}
-    {%- set files_by_schema = {} -%}
     {%- set groups = [] -%}
-    {%- for row in run_query("select parquet_schema_id, source_file from " ~ schemas ~ " order by source_file").rows -%}
-        {%- if row[0] not in files_by_schema -%}
-            {%- do files_by_schema.update({row[0]: []}) -%}
-            {%- do groups.append(files_by_schema[row[0]]) -%}
-        {%- endif -%}
-        {%- do files_by_schema[row[0]].append(row[1]) -%}
+    {%- for schema_id, files in grouped_by_first_column(
+        run_query("select parquet_schema_id, source_file from " ~ schemas ~ " order by source_file").rows) -%}
+        {%- do groups.append(files) -%}
     {%- endfor -%}
+    {{- return(pinpoint_group_reads(readable, groups)) -}}
+{% endmacro %}
+
+{#- Rows of (key, value) as [key, [values]] pairs, in the order the keys first appear. -#}
+{% macro grouped_by_first_column(rows) %}
+    {%- set groups = [] -%}
+    {%- set values_by_key = {} -%}
+    {%- for row in rows -%}
+        {%- if row[0] not in values_by_key -%}
+            {%- do values_by_key.update({row[0]: []}) -%}
+            {%- do groups.append([row[0], values_by_key[row[0]]]) -%}
+        {%- endif -%}
+        {%- do values_by_key[row[0]].append(row[1]) -%}
+    {%- endfor -%}
+    {{- return(groups) -}}
+{% endmacro %}
+
+{#- The read_parquet text `readable` (union_by_name on) over each list of `file_lists` without
+    union_by_name, then over `united_files` (if any) with it, the reads united by name. -#}
+{% macro pinpoint_group_reads(readable, file_lists, united_files=[]) %}
     {%- set files_argument = parquet_files_argument(readable) -%}
     {%- set reads = [] -%}
-    {%- for files in groups -%}
+    {%- for files in file_lists -%}
         {%- do reads.append('select * from ' ~ readable | replace(files_argument, sql_string_list(files))
-            | replace(united, 'union_by_name = false')) -%}
+            | replace('union_by_name = true', 'union_by_name = false')) -%}
     {%- endfor -%}
+    {%- if united_files -%}
+        {%- do reads.append('select * from ' ~ readable | replace(files_argument, sql_string_list(united_files))) -%}
+    {%- endif -%}
     {{- return('(' ~ reads | join(' union all by name ') ~ ')') -}}
 {% endmacro %}
 
@@ -223,34 +242,18 @@
     null-typed field in one file) in one read with union_by_name, the reads united by name; none when the
     table has no leader file (write_pinpoint_schema_leaders wrote none). -#}
 {% macro pinpoint_files_read_with_leaders(readable, schemas) %}
-    {%- set files_by_leader = {} -%}
-    {%- set leaders = [] -%}
+    {%- set led = [] -%}
     {%- set leaderless = [] -%}
-    {%- for row in run_query("select leader_file, source_file from " ~ schemas ~ " order by leader_file, source_file").rows -%}
-        {%- if row[0] is none -%}
-            {%- do leaderless.append(row[1]) -%}
+    {%- for leader, files in grouped_by_first_column(
+        run_query("select leader_file, source_file from " ~ schemas ~ " order by leader_file, source_file").rows) -%}
+        {%- if leader is none -%}
+            {%- do leaderless.extend(files) -%}
         {%- else -%}
-            {%- if row[0] not in files_by_leader -%}
-                {#- the leader first: its schema is the one the read binds -#}
-                {%- do files_by_leader.update({row[0]: [row[0]]}) -%}
-                {%- do leaders.append(row[0]) -%}
-            {%- endif -%}
-            {%- do files_by_leader[row[0]].append(row[1]) -%}
+            {#- the leader first: its schema is the one the read binds -#}
+            {%- do led.append([leader] + files) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- if not leaders -%}
-        {{- return(none) -}}
-    {%- endif -%}
-    {%- set files_argument = parquet_files_argument(readable) -%}
-    {%- set reads = [] -%}
-    {%- for leader in leaders -%}
-        {%- do reads.append('select * from ' ~ readable | replace(files_argument, sql_string_list(files_by_leader[leader]))
-            | replace('union_by_name = true', 'union_by_name = false')) -%}
-    {%- endfor -%}
-    {%- if leaderless -%}
-        {%- do reads.append('select * from ' ~ readable | replace(files_argument, sql_string_list(leaderless))) -%}
-    {%- endif -%}
-    {{- return('(' ~ reads | join(' union all by name ') ~ ')') -}}
+    {{- return(pinpoint_group_reads(readable, led, leaderless) if led else none) -}}
 {% endmacro %}
 
 {#- Post-hook of audit_pinpoint_file_schemas (`schemas`), DuckDB: when the files this run reads have more
@@ -329,19 +332,16 @@
         union_by_name mode, and a leader holds a map wherever one of its files does: so the files with a
         null-typed field are led apart from the others, and a file that holds both a map and a null-typed
         field is left to one union_by_name read of such files (leader_file NULL). -#}
-    {%- set file_groups = [] -%}
-    {%- for row in run_query(top_level_sql).rows -%}
-        {%- if file_groups | length < row[0] -%}
-            {%- do file_groups.append([]) -%}
-        {%- endif -%}
-        {%- if not row[2] -%}
-            {%- do file_groups[-1].append(row[1]) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- if file_groups | length > groups_max -%}
+    {%- set files_by_set = run_query(top_level_sql).rows -%}
+    {#- the sets are numbered 1, 2, ... in order: the last row holds their count -#}
+    {%- if files_by_set | length == 0 or files_by_set[-1][0] > groups_max -%}
         {{- return('') -}}
     {%- endif -%}
-    {%- for files in file_groups if files -%}
+    {%- set led_rows = [] -%}
+    {%- for row in files_by_set if not row[2] -%}
+        {%- do led_rows.append(row) -%}
+    {%- endfor -%}
+    {%- for file_set, files in grouped_by_first_column(led_rows) -%}
         {%- set batch_types = [] -%}
         {%- for batch in files | batch(leader_batch) -%}
             {%- set described = run_query("describe select * from " ~ readable | replace(files_argument, sql_string_list(batch))) -%}
