@@ -22,15 +22,16 @@
     DuckDB can skip files by folder when a query filters on the ingest hour. When they drift (a column
     or struct field missing from every file, extra columns, or types of their writer's own), a typed,
     empty row set is united BY NAME with them: missing columns and fields come out NULL and extra
-    columns are kept. A column whose united type is still not its Glue type (a wider number, int64 where
-    Glue says int; a map written as a struct where no file has the map) is cast to it, so the columns
-    downstream keep the types their contracts name; the cast matches struct fields by name (extra ones
-    are dropped) and turns a struct into a map of its field names. Where a file stored a Glue map as a
-    struct (audit_pinpoint_file_schemas), the NULL entries that gives are left out of every map
-    (map_values_present), also when the files united by name already have the Glue types (a struct in
-    some files and the map in others unite as the map). Only those columns are touched: a cast or
-    rebuild of a struct that needs none would stop DuckDB reading just the struct fields the flattening
-    uses (decision 68). File skipping is lost on this path, which costs time, not correctness. -#}
+    columns are kept. Each read of files of one schema has its columns converted to their Glue types
+    first (pinpoint_files_read, glue_typed_read), and a column whose united type is still not its Glue
+    type (files read together with union_by_name) is converted here the same way
+    (glue_type_conversions), so the columns downstream keep the types their contracts name. Where a file
+    stored a Glue map as a struct (audit_pinpoint_file_schemas), the NULL entries that gives are left out
+    of every map (map_values_present), also when the files united by name already have the Glue types
+    (a struct in some files and the map in others unite as the map). Only those columns are touched: a
+    cast or rebuild of a struct that needs none would stop DuckDB reading just the struct fields the
+    flattening uses (decision 68). File skipping is lost on this path, which costs time, not
+    correctness. -#}
 {% macro duckdb__all_events_relation(raw) -%}
     {%- set files_relation = raw -%}
     {%- if 'read_parquet' not in (files_relation | string) -%}
@@ -38,14 +39,7 @@
         from the graph that a unit test's manifest lacks, is not asked for). -#}
     {{ files_relation }}
     {%- else -%}
-        {%- set typed_empty -%}
-        select
-            {%- for name, sql_type in all_events_glue_columns() %}
-            cast(null as {{ sql_type }}) as {{ name }},
-            {%- endfor %}
-            cast(null as varchar) as filename
-        where false
-        {%- endset -%}
+        {%- set typed_empty = all_events_typed_empty() -%}
         {%- set readable = pinpoint_files_read(files_relation | string) -%}
         {%- set drop_null_entries = readable is not none and pinpoint_maps_written_as_structs() -%}
         {%- if readable is none %}
@@ -60,14 +54,10 @@
         union all by name
         select * from {{ readable }}
         {%- endset -%}
-        {%- set off_type = all_events_columns_off_glue_type(united, typed_empty) -%}
-        {%- set typed = [] -%}
+        {%- set typed = glue_type_conversions('(' ~ united ~ ')') -%}
         {%- set present = [] -%}
         {%- for name, spec in raw_source_columns('pinpoint', 'all_events') -%}
             {%- set sql_type = native_type_duckdb(spec) -%}
-            {%- if name in off_type -%}
-                {%- do typed.append('cast("' ~ name ~ '" as ' ~ sql_type ~ ') as "' ~ name ~ '"') -%}
-            {%- endif -%}
             {%- if drop_null_entries and 'map(' in sql_type | lower -%}
                 {%- do present.append(map_values_present('"' ~ name ~ '"', spec) ~ ' as "' ~ name ~ '"') -%}
             {%- endif -%}
@@ -87,20 +77,81 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- DuckDB, at execution time: the Glue columns whose type in `united` (the files united by name with the
-    typed empty relation) is not their Glue type, i.e. the columns the drifted read must cast. -#}
-{% macro all_events_columns_off_glue_type(united, typed_empty) %}
+{#- An empty relation of every Glue column of all_events in its DuckDB type, and the reader's filename. -#}
+{% macro all_events_typed_empty() %}
+    {%- set typed_empty -%}
+        select
+            {%- for name, sql_type in all_events_glue_columns() %}
+            cast(null as {{ sql_type }}) as {{ name }},
+            {%- endfor %}
+            cast(null as varchar) as filename
+        where false
+    {%- endset -%}
+    {{- return(typed_empty) -}}
+{% endmacro %}
+
+{#- DuckDB, at execution time: for each Glue column whose type in `relation_sql` (a query or a table
+    function) is not its Glue type, the expression `<conversion> as "<column>"` that gives it the Glue type
+    (glue_type_conversion), for a `select * replace (...)`; empty when every Glue column it has is typed as
+    Glue says. -#}
+{% macro glue_type_conversions(relation_sql) %}
     {%- if not execute -%}
         {{- return([]) -}}
     {%- endif -%}
     {%- set comparison -%}
-        select expected.column_name
-        from (select column_name, column_type from (describe {{ typed_empty }})) as expected
-        inner join (select column_name, column_type from (describe {{ united }})) as actual
-            on actual.column_name = expected.column_name
+        select actual.column_name, actual.column_type, expected.column_type
+        from (select column_name, column_type from (describe select * from {{ relation_sql }})) as actual
+        inner join (select column_name, column_type from (describe {{ all_events_typed_empty() }})) as expected
+            on lower(actual.column_name) = lower(expected.column_name)
         where actual.column_type != expected.column_type
+        order by actual.column_name
     {%- endset -%}
-    {{- return(run_query(comparison).columns[0].values() | list) -}}
+    {%- set conversions = [] -%}
+    {%- for name, actual, expected in run_query(comparison).rows -%}
+        {%- set quoted = '"' ~ name | replace('"', '""') ~ '"' -%}
+        {%- do conversions.append(glue_type_conversion(quoted, actual, expected) ~ ' as ' ~ quoted) -%}
+    {%- endfor -%}
+    {{- return(conversions) -}}
+{% endmacro %}
+
+{#- DuckDB: `expr`, of type `actual` in the files, as the Glue type `expected` (both as DESCRIBE names
+    them). A date or timestamp where Glue has bigint (epoch milliseconds: event_timestamp,
+    arrival_timestamp) becomes its epoch milliseconds, a timestamp without a time zone read as UTC; a
+    string there its number or, failing that, its ISO-8601 instant. Anything else goes through try_cast:
+    a wider number, a struct to the Glue struct (fields matched by name, extra ones dropped), a struct to a
+    map of its field names. A value that does not convert is NULL instead of stopping the build; a missing
+    event or arrival time rejects the row into audit_rejected_events (decision 72). -#}
+{% macro glue_type_conversion(expr, actual, expected) %}
+    {%- if expected == 'BIGINT' and actual == 'TIMESTAMP WITH TIME ZONE' -%}
+        {{- return('epoch_ms(' ~ expr ~ ')') -}}
+    {%- elif expected == 'BIGINT' and (actual.startswith('TIMESTAMP') or actual == 'DATE') -%}
+        {{- return('epoch_ms(cast(' ~ expr ~ ' as timestamp))') -}}
+    {%- elif expected == 'BIGINT' and actual == 'VARCHAR' -%}
+        {{- return('coalesce(try_cast(' ~ expr ~ ' as bigint), epoch_ms(try_cast(' ~ expr ~ ' as timestamp with time zone)))') -}}
+    {%- endif -%}
+    {{- return('try_cast(' ~ expr ~ ' as ' ~ expected ~ ')') -}}
+{% endmacro %}
+
+{#- DuckDB, at execution time: the read `read_text` (a read_parquet call over files of one schema, or of
+    one leader) with the columns it holds in types other than Glue's converted (glue_type_conversions), as
+    a parenthesised query; the read as it is when there are none. pinpoint_files_read converts each read
+    before the reads are united by name: the union would otherwise have to unite, say, a timestamp in one
+    file with the bigint of another, which no cast does. Logs the conversions, naming the read's first
+    file. -#}
+{% macro glue_typed_read(read_text, log_conversions=true) %}
+    {%- set conversions = glue_type_conversions(read_text) -%}
+    {%- if not conversions -%}
+        {{- return(read_text) -}}
+    {%- endif -%}
+    {%- if log_conversions %}
+    {%- set names = [] -%}
+    {%- for conversion in conversions -%}
+        {%- do names.append(conversion.rsplit(' as ', 1)[1]) -%}
+    {%- endfor %}
+    {{ log("engagement_events: the Pinpoint files read with " ~ parquet_files_argument(read_text).split(',')[0].strip(" []'")
+        ~ " hold " ~ names | join(', ') ~ " in types other than Glue's: converted (decision 72)", info=true) }}
+    {%- endif %}
+    {{- return('(select * replace (' ~ conversions | join(', ') ~ ') from ' ~ read_text ~ ')') -}}
 {% endmacro %}
 
 {#- The names of the fields (and columns) whose Glue type is a map: the names a writer that stores maps
@@ -196,16 +247,16 @@
     {%- if counts[1] > 0 or group_count == 0 -%}
         {{- return(readable) -}}
     {%- elif group_count > var('pinpoint_schema_groups_max') | int -%}
-        {{- return(pinpoint_files_read_with_leaders(readable, schemas) or readable) -}}
+        {{- return(pinpoint_files_read_with_leaders(readable, schemas, log_skipped) or readable) -}}
     {%- elif group_count == 1 -%}
-        {{- return(readable | replace(united, 'union_by_name = false')) -}}
+        {{- return(glue_typed_read(readable | replace(united, 'union_by_name = false'), log_skipped)) -}}
     {%- endif -%}
     {%- set groups = [] -%}
     {%- for schema_id, files in grouped_by_first_column(
         run_query("select parquet_schema_id, source_file from " ~ schemas ~ " order by source_file").rows) -%}
         {%- do groups.append(files) -%}
     {%- endfor -%}
-    {{- return(pinpoint_group_reads(readable, groups)) -}}
+    {{- return(pinpoint_group_reads(readable, groups, log_conversions=log_skipped)) -}}
 {% endmacro %}
 
 {#- Rows of (key, value) as [key, [values]] pairs, in the order the keys first appear. -#}
@@ -224,15 +275,15 @@
 
 {#- The read_parquet text `readable` (union_by_name on) over each list of `file_lists` without
     union_by_name, then over `united_files` (if any) with it, the reads united by name. -#}
-{% macro pinpoint_group_reads(readable, file_lists, united_files=[]) %}
+{% macro pinpoint_group_reads(readable, file_lists, united_files=[], log_conversions=true) %}
     {%- set files_argument = parquet_files_argument(readable) -%}
     {%- set reads = [] -%}
     {%- for files in file_lists -%}
-        {%- do reads.append('select * from ' ~ readable | replace(files_argument, sql_string_list(files))
-            | replace('union_by_name = true', 'union_by_name = false')) -%}
+        {%- do reads.append('select * from ' ~ glue_typed_read(readable | replace(files_argument, sql_string_list(files))
+                | replace('union_by_name = true', 'union_by_name = false'), log_conversions)) -%}
     {%- endfor -%}
     {%- if united_files -%}
-        {%- do reads.append('select * from ' ~ readable | replace(files_argument, sql_string_list(united_files))) -%}
+        {%- do reads.append('select * from ' ~ glue_typed_read(readable | replace(files_argument, sql_string_list(united_files)), log_conversions)) -%}
     {%- endif -%}
     {{- return('(' ~ reads | join(' union all by name ') ~ ')') -}}
 {% endmacro %}
@@ -241,7 +292,7 @@
     `schemas` (audit_pinpoint_file_schemas), the leader first, and the files without a leader (a map and a
     null-typed field in one file) in one read with union_by_name, the reads united by name; none when the
     table has no leader file (write_pinpoint_schema_leaders wrote none). -#}
-{% macro pinpoint_files_read_with_leaders(readable, schemas) %}
+{% macro pinpoint_files_read_with_leaders(readable, schemas, log_conversions=true) %}
     {%- set led = [] -%}
     {%- set leaderless = [] -%}
     {%- for leader, files in grouped_by_first_column(
@@ -253,7 +304,7 @@
             {%- do led.append([leader] + files) -%}
         {%- endif -%}
     {%- endfor -%}
-    {{- return(pinpoint_group_reads(readable, led, leaderless) if led else none) -}}
+    {{- return(pinpoint_group_reads(readable, led, leaderless, log_conversions) if led else none) -}}
 {% endmacro %}
 
 {#- Post-hook of audit_pinpoint_file_schemas (`schemas`), DuckDB: when the files this run reads have more

@@ -329,3 +329,61 @@ def test_files_of_more_schemas_than_the_cap_are_read_with_leader_files(tmp_path:
         assert _view_rows(own, view) == _view_rows(glue, view), view
     event_ids = "select event_id from int_validated_events order by 1"
     assert own.query(event_ids) == glue.query(event_ids)
+
+
+def test_timestamps_written_in_other_types_are_read_as_epoch_milliseconds(tmp_path: Path) -> None:
+    """Decision 72: a producer that writes the Glue bigint times (epoch milliseconds) as Parquet timestamps, with
+    or without a time zone, or as strings (digits, ISO-8601) gives the same warehouse as Firehose's files: every
+    public view equal row for row. Each file is one schema group, converted before the groups are united (a
+    timestamp and a bigint unite to no type a cast reaches). A time no conversion reads rejects its row into
+    audit_rejected_events, named by file, and the build goes on."""
+    events = load_fixture()
+    glue_root = tmp_path / "glue_events"
+    write_events(events, glue_root)
+    glue = make_project(tmp_path / "glue", glue_root)
+    glue.invoke("build", "--select", CORE_SELECTOR, "--indirect-selection", "cautious", "--exclude", "resource_type:unit_test")
+    views = [row[0] for row in glue.query("select view_name from duckdb_views() where schema_name = 'main' "
+                                          "and not internal and view_name not like '%base%' order by 1")]
+    assert len(views) >= 15
+
+    as_timestamp = "make_timestamp({} * 1000)"
+    timestamps = [
+        f"* replace ({as_timestamp.format('event_timestamp')} as event_timestamp, "
+        f"timezone('UTC', {as_timestamp.format('arrival_timestamp')}) as arrival_timestamp)",
+        f"* replace ({as_timestamp.format('arrival_timestamp')} as arrival_timestamp)",
+    ]
+    strings = [
+        "* replace (cast(event_timestamp as varchar) as event_timestamp, "
+        f"strftime({as_timestamp.format('arrival_timestamp')}, '%Y-%m-%dT%H:%M:%S.%gZ') as arrival_timestamp)",
+    ]
+    # Timestamps beside bigints (no string among them, which every type would unite to), then strings.
+    for name, rewrites, kinds in (
+        ("timestamps", timestamps, [("TIMESTAMP", "TIMESTAMP WITH TIME ZONE"), ("BIGINT", "TIMESTAMP")]),
+        ("strings", strings, [("VARCHAR", "VARCHAR")]),
+    ):
+        root = tmp_path / f"{name}_events"
+        files = write_events(events, root)
+        assert len(files) > len(rewrites)
+        for path, rewrite in zip(files, rewrites):
+            _rewrite(path, f"select {rewrite} from f")
+        assert [tuple(row[1] for row in duckdb.sql(f"describe select event_timestamp, arrival_timestamp "
+                                                    f"from read_parquet('{path}')").fetchall())
+                for path in files[:len(rewrites)]] == kinds
+        project = make_project(tmp_path / name, root)
+        project.invoke("build", "--select", CORE_SELECTOR, "--indirect-selection", "cautious",
+                       "--exclude", "resource_type:unit_test")
+        assert project.query("select count(*) from audit_rejected_events") == [(0,)], name
+        for view in views:
+            assert _view_rows(project, view) == _view_rows(glue, view), (name, view)
+
+    # A time that no conversion reads: that file's rows are rejected, named by file; the others build.
+    bad = files[-1]
+    _rewrite(bad, "select * replace ('yesterday' as event_timestamp) from f")
+    bad_rows = duckdb.sql(f"select count(*) from read_parquet('{bad}')").fetchall()[0][0]
+    project = make_project(tmp_path / "bad", root)
+    project.invoke("build", "--select", CORE_SELECTOR, "--indirect-selection", "cautious",
+                   "--exclude", "resource_type:unit_test")
+    assert project.query("select source_file, rejection_reason, count(*) from audit_rejected_events group by all") == [
+        (str(bad), "missing event_timestamp", bad_rows)]
+    total = duckdb.sql(f"select count(*) from read_parquet('{root}/**/*.parquet')").fetchall()[0][0]
+    assert project.query("select count(*) from int_validated_events where rejection_reason is null") == [(total - bad_rows,)]
