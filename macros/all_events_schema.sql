@@ -226,7 +226,8 @@
     fields by name as union_by_name does. More than the var pinpoint_schema_groups_max (one bind beats
     that many scans; decision 65) are read with the leader files of audit_pinpoint_file_schemas, one read per
     top-level column set (pinpoint_files_read_with_leaders, decision 70), or with union_by_name when there
-    are none. -#}
+    are none. When this invocation did not build that table (a selection without it), the footers are read
+    here with the query it is built from (decision 73). -#}
 {% macro pinpoint_files_read(relation_text, log_skipped=true) %}
     {%- set schemas = ref('audit_pinpoint_file_schemas') -%}
     {%- set readable = pinpoint_files_listed(relation_text, log_skipped) -%}
@@ -234,26 +235,38 @@
     {%- if readable is none or not execute or united not in readable -%}
         {{- return(readable) -}}
     {%- endif -%}
-    {#- Trusted only when this dbt invocation built it: a selection that leaves the table out (or a first
-        run without it) reads the files together with union_by_name, as if their schemas differed. -#}
+    {#- The table is trusted only when this dbt invocation built it. A selection that leaves it out (or
+        a first run without it) reads the files' footers here instead, the query the table is built from. -#}
     {%- set built = adapter.get_relation(database=schemas.database, schema=schemas.schema, identifier=schemas.identifier) -%}
-    {%- if built is none -%}
-        {{- return(readable) -}}
+    {%- set group_count = none -%}
+    {%- set rows = none -%}
+    {%- if built is not none -%}
+        {#- First the counts, so the usual case (one schema) does not bring every file name into dbt. -#}
+        {%- set counts = run_query("select count(distinct parquet_schema_id), count(*) filter (where invocation_id != '"
+            ~ invocation_id ~ "') from " ~ schemas).rows[0] -%}
+        {%- if counts[1] == 0 -%}
+            {%- set group_count = counts[0] -%}
+        {%- endif -%}
     {%- endif -%}
-    {#- First the counts, so the usual case (one schema) does not bring every file name into dbt. -#}
-    {%- set counts = run_query("select count(distinct parquet_schema_id), count(*) filter (where invocation_id != '"
-        ~ invocation_id ~ "') from " ~ schemas).rows[0] -%}
-    {%- set group_count = counts[0] -%}
-    {%- if counts[1] > 0 or group_count == 0 -%}
+    {%- if group_count is none -%}
+        {%- set footers = run_query("select parquet_schema_id, source_file from " ~ pinpoint_file_schemas(relation_text)
+            ~ " order by source_file") -%}
+        {%- set rows = footers.rows -%}
+        {%- set group_count = footers.columns[0].values() | unique | list | length -%}
+    {%- endif -%}
+    {%- if group_count == 0 -%}
         {{- return(readable) -}}
     {%- elif group_count > var('pinpoint_schema_groups_max') | int -%}
-        {{- return(pinpoint_files_read_with_leaders(readable, schemas, log_skipped) or readable) -}}
+        {#- leader files exist only beside a table this invocation built -#}
+        {{- return((rows is none and pinpoint_files_read_with_leaders(readable, schemas, log_skipped)) or readable) -}}
     {%- elif group_count == 1 -%}
         {{- return(glue_typed_read(readable | replace(united, 'union_by_name = false'), log_skipped)) -}}
     {%- endif -%}
+    {%- if rows is none -%}
+        {%- set rows = run_query("select parquet_schema_id, source_file from " ~ schemas ~ " order by source_file").rows -%}
+    {%- endif -%}
     {%- set groups = [] -%}
-    {%- for schema_id, files in grouped_by_first_column(
-        run_query("select parquet_schema_id, source_file from " ~ schemas ~ " order by source_file").rows) -%}
+    {%- for schema_id, files in grouped_by_first_column(rows) -%}
         {%- do groups.append(files) -%}
     {%- endfor -%}
     {{- return(pinpoint_group_reads(readable, groups, log_conversions=log_skipped)) -}}

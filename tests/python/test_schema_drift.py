@@ -94,8 +94,9 @@ def test_files_are_read_by_schema_group(tmp_path: Path) -> None:
     """Decisions 60 and 61: uniform files are one read by the first file's schema (no union_by_name, which
     opens every file while binding); files of a few schemas (here, columns in another order) are one such read
     per schema, united by name, up to the var pinpoint_schema_groups_max (decision 65); more schemas than it are
-    read with a leader file (decision 70); files whose schema table another dbt invocation built are read with
-    union_by_name. Every build keeps every row, and audit_pinpoint_file_schemas counts the schemas written."""
+    read with a leader file (decision 70); when another dbt invocation built the schema table, the footers are
+    read again rather than trusted (decision 73). Every build keeps every row, and audit_pinpoint_file_schemas
+    counts the schemas written."""
     events = [e for e in load_fixture() if not e["event_type"].startswith("_SMS.")]
 
     # One schema: every fixture folder's file as write_events writes it.
@@ -115,9 +116,13 @@ def test_files_are_read_by_schema_group(tmp_path: Path) -> None:
     assert _compiled_base_reads(project) == ["union_by_name = false", "union_by_name = false"]
     assert project.query("select count(distinct parquet_schema_id) from audit_pinpoint_file_schemas") == [(2,)]
     _assert_rows(project, events)
-    # A run that leaves the schema table out does not trust the table of an earlier invocation.
+    # A run that leaves the schema table out does not trust the table of an earlier invocation: it reads the
+    # footers itself (a third schema since that build) and still reads each schema apart.
+    _rewrite(files[1], "select event_type, * exclude (event_type) from f")
     project.invoke("run", "--select", "base_pinpoint_events")
-    assert _compiled_base_reads(project) == ["union_by_name = true"]
+    assert _compiled_base_reads(project) == ["union_by_name = false"] * 3
+    assert project.query("select count(*) from base_pinpoint_events where event_type = '_email.send'") == [
+        (sum(e["event_type"] == "_email.send" for e in events),)]
 
     # 33 schemas: one event per file, each file's first five columns in an order of its own. The 16 events
     # are written two or three times each (re-deliveries, kept once).
