@@ -23,7 +23,7 @@
     or struct field missing from every file, extra columns, or types of their writer's own), a typed,
     empty row set is united BY NAME with them: missing columns and fields come out NULL and extra
     columns are kept. Each read of files of one schema has its columns converted to their Glue types
-    first (pinpoint_files_read, glue_typed_read), and a column whose united type is still not its Glue
+    first (pinpoint_files_read, glue_typed_reads), and a column whose united type is still not its Glue
     type (files read together with union_by_name) is converted here the same way
     (glue_type_conversions), so the columns downstream keep the types their contracts name. Where a file
     stored a Glue map as a struct (audit_pinpoint_file_schemas), the NULL entries that gives are left out
@@ -132,26 +132,33 @@
     {{- return('try_cast(' ~ expr ~ ' as ' ~ expected ~ ')') -}}
 {% endmacro %}
 
-{#- DuckDB, at execution time: the read `read_text` (a read_parquet call over files of one schema, or of
-    one leader) with the columns it holds in types other than Glue's converted (glue_type_conversions), as
-    a parenthesised query; the read as it is when there are none. pinpoint_files_read converts each read
+{#- DuckDB, at execution time: each read of `read_texts` (read_parquet calls, each over files of one schema
+    or one leader) with the columns it holds in types other than Glue's converted (glue_type_conversions),
+    as a parenthesised query, or as it is when there are none. pinpoint_files_read converts each read
     before the reads are united by name: the union would otherwise have to unite, say, a timestamp in one
-    file with the bigint of another, which no cast does. Logs the conversions, naming the read's first
-    file. -#}
-{% macro glue_typed_read(read_text, log_conversions=true) %}
-    {%- set conversions = glue_type_conversions(read_text) -%}
-    {%- if not conversions -%}
-        {{- return(read_text) -}}
-    {%- endif -%}
-    {%- if log_conversions %}
+    file with the bigint of another, which no cast does. Logs one line: how many reads were converted,
+    the first one's first file, the columns. -#}
+{% macro glue_typed_reads(read_texts, log_conversions=true) %}
+    {%- set typed_reads = [] -%}
+    {%- set converted = [] -%}
     {%- set names = [] -%}
-    {%- for conversion in conversions -%}
-        {%- do names.append(conversion.rsplit(' as ', 1)[1]) -%}
-    {%- endfor %}
-    {{ log("engagement_events: the Pinpoint files read with " ~ parquet_files_argument(read_text).split(',')[0].strip(" []'")
-        ~ " hold " ~ names | join(', ') ~ " in types other than Glue's: converted (decision 72)", info=true) }}
+    {%- for read_text in read_texts -%}
+        {%- set conversions = glue_type_conversions(read_text) -%}
+        {%- if conversions -%}
+            {%- do converted.append(parquet_files_argument(read_text).split(',')[0].strip(" []'")) -%}
+            {%- for conversion in conversions -%}
+                {%- do names.append(conversion.rsplit(' as ', 1)[1]) -%}
+            {%- endfor -%}
+            {%- do typed_reads.append('(select * replace (' ~ conversions | join(', ') ~ ') from ' ~ read_text ~ ')') -%}
+        {%- else -%}
+            {%- do typed_reads.append(read_text) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if converted and log_conversions %}
+    {{ log("engagement_events: " ~ converted | length ~ " of " ~ read_texts | length ~ " Pinpoint read(s) (the first with "
+        ~ converted[0] ~ ") hold " ~ names | unique | sort | join(', ') ~ " in types other than Glue's: converted (decision 72)", info=true) }}
     {%- endif %}
-    {{- return('(select * replace (' ~ conversions | join(', ') ~ ') from ' ~ read_text ~ ')') -}}
+    {{- return(typed_reads) -}}
 {% endmacro %}
 
 {#- The names of the fields (and columns) whose Glue type is a map: the names a writer that stores maps
@@ -260,7 +267,7 @@
         {#- leader files exist only beside a table this invocation built -#}
         {{- return((rows is none and pinpoint_files_read_with_leaders(readable, schemas, log_skipped)) or readable) -}}
     {%- elif group_count == 1 -%}
-        {{- return(glue_typed_read(readable | replace(united, 'union_by_name = false'), log_skipped)) -}}
+        {{- return(glue_typed_reads([readable | replace(united, 'union_by_name = false')], log_skipped)[0]) -}}
     {%- endif -%}
     {%- if rows is none -%}
         {%- set rows = run_query("select parquet_schema_id, source_file from " ~ schemas ~ " order by source_file").rows -%}
@@ -292,13 +299,13 @@
     {%- set files_argument = parquet_files_argument(readable) -%}
     {%- set reads = [] -%}
     {%- for files in file_lists -%}
-        {%- do reads.append('select * from ' ~ glue_typed_read(readable | replace(files_argument, sql_string_list(files))
-                | replace('union_by_name = true', 'union_by_name = false'), log_conversions)) -%}
+        {%- do reads.append(readable | replace(files_argument, sql_string_list(files))
+            | replace('union_by_name = true', 'union_by_name = false')) -%}
     {%- endfor -%}
     {%- if united_files -%}
-        {%- do reads.append('select * from ' ~ glue_typed_read(readable | replace(files_argument, sql_string_list(united_files)), log_conversions)) -%}
+        {%- do reads.append(readable | replace(files_argument, sql_string_list(united_files))) -%}
     {%- endif -%}
-    {{- return('(' ~ reads | join(' union all by name ') ~ ')') -}}
+    {{- return('(select * from ' ~ glue_typed_reads(reads, log_conversions) | join(' union all by name select * from ') ~ ')') -}}
 {% endmacro %}
 
 {#- DuckDB, at execution time: the files `readable` names read as one non-union read per leader file of
