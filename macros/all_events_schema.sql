@@ -329,7 +329,8 @@
 
 {#- Post-hook of audit_pinpoint_file_schemas (`schemas`), DuckDB: when the files this run reads have more
     Parquet schemas than the var pinpoint_schema_groups_max, write one "leader" file per set of top-level
-    columns (the files with a field of the Parquet null type apart, see below): an empty Parquet file of
+    columns (a top-level time stored as a date or timestamp told from one stored as a number; the files
+    with a field of the Parquet null type apart, see below): an empty Parquet file of
     the type DuckDB unites those files' schemas to (every column and struct field any of them has; a map
     where some store a map and others a struct), and name it in the table's leader_file. A non-union read
     binds the first file's schema and maps each other file onto it by name, filling a missing struct field
@@ -370,6 +371,7 @@
                 file_name,
                 column_id,
                 name,
+                type,
                 converted_type,
                 logical_type,
                 sum(case when column_id > 0 then coalesce(num_children, 0) - 1 end) over preceding as open_fields
@@ -387,7 +389,19 @@
         top_level as (
             select
                 file_name,
-                list(name order by name) filter (
+                -- a top-level date or timestamp is marked: files that store a time as one and files that
+                -- store it as a number are led apart (a leader of their united type, the timestamp, would
+                -- make the reader cast the numbers to it, which it cannot); each set's read is then
+                -- converted to the Glue type (glue_typed_reads). Other differences of type unite to a type
+                -- every file casts to.
+                list(name || case
+                    when coalesce(converted_type, '') in ('DATE', 'TIMESTAMP_MILLIS', 'TIMESTAMP_MICROS')
+                        or coalesce(logical_type, '') like 'TimestampType%'
+                        or coalesce(logical_type, '') like 'DateType%'
+                        or type = 'INT96'
+                        then ' (time)'
+                    else ''
+                end order by name) filter (
                     where column_id > 0 and (lowest_before is null or coalesce(open_fields, 0) < lowest_before)
                 ) as columns,
                 bool_or(coalesce(converted_type, '') like 'MAP%' or coalesce(logical_type, '') like 'MapType%') as has_map,

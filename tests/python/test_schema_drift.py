@@ -340,7 +340,8 @@ def test_timestamps_written_in_other_types_are_read_as_epoch_milliseconds(tmp_pa
     """Decision 72: a producer that writes the Glue bigint times (epoch milliseconds) as Parquet timestamps, with
     or without a time zone, or as strings (digits, ISO-8601) gives the same warehouse as Firehose's files: every
     public view equal row for row. Each file is one schema group, converted before the groups are united (a
-    timestamp and a bigint unite to no type a cast reaches). A time no conversion reads rejects its row into
+    timestamp and a bigint unite to no type a cast reaches); past the schema cap, files with a time as a
+    timestamp are led apart from those with the number. A time no conversion reads rejects its row into
     audit_rejected_events, named by file, and the build goes on."""
     events = load_fixture()
     glue_root = tmp_path / "glue_events"
@@ -380,6 +381,23 @@ def test_timestamps_written_in_other_types_are_read_as_epoch_milliseconds(tmp_pa
         assert project.query("select count(*) from audit_rejected_events") == [(0,)], name
         for view in views:
             assert _view_rows(project, view) == _view_rows(glue, view), (name, view)
+
+    # Past the schema cap: one file per event, every other one with timestamps, every third with an extra
+    # application field. Four schemas, two sets once a time is told from a number: each set is led and its
+    # read converted (a leader uniting both would make the reader cast the bigints to timestamps).
+    led_root = tmp_path / "led_events"
+    for index, event in enumerate(events):
+        for path in write_events([event], led_root, file_name=f"part-{index:04d}.parquet"):
+            if index % 2:
+                _rewrite(path, f"select {timestamps[0]} from f")
+            if index % 3 == 0:
+                _rewrite(path, "select * replace (struct_insert(application, version_name := 'v9') as application) from f")
+    led = make_project(tmp_path / "led", led_root, pinpoint_schema_groups_max=2)
+    led.invoke("build", "--select", CORE_SELECTOR, "--indirect-selection", "cautious", "--exclude", "resource_type:unit_test")
+    assert led.query("select count(distinct parquet_schema_id), count(distinct leader_file), count(leader_file) "
+                     "from audit_pinpoint_file_schemas") == [(4, 2, len(events))]
+    for view in views:
+        assert _view_rows(led, view) == _view_rows(glue, view), ("led", view)
 
     # A time that no conversion reads: that file's rows are rejected, named by file; the others build.
     bad = files[-1]
