@@ -294,7 +294,8 @@
 {% endmacro %}
 
 {#- The read_parquet text `readable` (union_by_name on) over each list of `file_lists` without
-    union_by_name, then over `united_files` (if any) with it, the reads united by name. -#}
+    union_by_name, then over `united_files` (if any) with it, each read converted to the Glue types
+    (glue_typed_reads), the reads united by name. -#}
 {% macro pinpoint_group_reads(readable, file_lists, united_files=[], log_conversions=true) %}
     {%- set files_argument = parquet_files_argument(readable) -%}
     {%- set reads = [] -%}
@@ -330,9 +331,9 @@
 {#- Post-hook of audit_pinpoint_file_schemas (`schemas`), DuckDB: when the files this run reads have more
     Parquet schemas than the var pinpoint_schema_groups_max, write one "leader" file per set of top-level
     columns (a top-level time stored as a date or timestamp told from one stored as a number; the files
-    with a field of the Parquet null type apart, see below): an empty Parquet file of
-    the type DuckDB unites those files' schemas to (every column and struct field any of them has; a map
-    where some store a map and others a struct), and name it in the table's leader_file. A non-union read
+    with a field of the Parquet null type apart, see below): an empty Parquet file of the type DuckDB
+    unites those files' schemas to (every column and struct field any of them has; a map where some store
+    a map and others a struct), and name it in the table's leader_file. A non-union read
     binds the first file's schema and maps each other file onto it by name, filling a missing struct field
     with NULL but dropping a field its first file lacks and failing on a missing column: with the leader
     first, nothing is dropped, and the files of each set of top-level columns are read together.
