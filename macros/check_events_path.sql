@@ -14,23 +14,29 @@
         {%- set samples = [] -%}
         {%- set own = [] -%}
         {%- for stream, var_name, path, pattern in streams -%}
+            {#- files within a folder named .* or _* are never read (decision 71): counted apart -#}
             {%- set probe -%}
                 select
-                    count(*),
-                    coalesce(strftime(min({{ ingest_timestamp_from_source() }}), '%Y-%m-%d %H:00'), '-'),
-                    coalesce(strftime(max({{ ingest_timestamp_from_source() }}), '%Y-%m-%d %H:00'), '-'),
-                    (select count(*) from glob('{{ path }}/../SAMPLE_DATA.md'))
-                from (select file as filename from glob('{{ path }}/**/{{ pattern }}')) as files
+                    count(*) filter (where not files.hidden),
+                    coalesce(strftime(min({{ ingest_timestamp_from_source() }}) filter (where not files.hidden), '%Y-%m-%d %H:00'), '-'),
+                    coalesce(strftime(max({{ ingest_timestamp_from_source() }}) filter (where not files.hidden), '%Y-%m-%d %H:00'), '-'),
+                    (select count(*) from glob('{{ path }}/../SAMPLE_DATA.md')),
+                    count(*) filter (where files.hidden)
+                from (
+                    select file as filename, {{ in_hidden_folder('file', path) }} as hidden
+                    from glob('{{ path }}/**/{{ pattern }}')
+                ) as files
             {%- endset -%}
             {%- set row = run_query(probe).rows[0] -%}
             {%- set file_count = row[0] -%}
             {%- set is_sample = row[3] > 0 -%}
+            {%- set not_read = (" (and " ~ row[4] ~ " within folders whose names start with . or _, not read)") if row[4] > 0 else "" -%}
             {%- if file_count > 0 -%}
                 {%- do found.append(stream) -%}
                 {%- do (samples if is_sample else own).append(var_name ~ " = '" ~ path ~ "'") -%}
-                {{ log("engagement_events: " ~ stream ~ " (" ~ var_name ~ "): " ~ file_count ~ " files in '" ~ path ~ "', ingest hours " ~ row[1] ~ " to " ~ row[2] ~ " UTC" ~ (" [sample data]" if is_sample else ""), info=true) }}
+                {{ log("engagement_events: " ~ stream ~ " (" ~ var_name ~ "): " ~ file_count ~ " files in '" ~ path ~ "', ingest hours " ~ row[1] ~ " to " ~ row[2] ~ " UTC" ~ not_read ~ (" [sample data]" if is_sample else ""), info=true) }}
             {%- else -%}
-                {{ log("engagement_events: " ~ stream ~ " (" ~ var_name ~ "): no files in '" ~ path ~ "': an empty stream", info=true) }}
+                {{ log("engagement_events: " ~ stream ~ " (" ~ var_name ~ "): no files in '" ~ path ~ "'" ~ not_read ~ ": an empty stream", info=true) }}
             {%- endif -%}
         {%- endfor -%}
         {%- if found | length == 0 -%}

@@ -147,11 +147,13 @@ def test_sources_read_the_raw_file_glob() -> None:
         assert f"/**/{RAW_FILE_GLOB}'," in location, stream
 
 
-def test_files_in_hidden_folders_are_not_read_as_athena_does_not(tmp_path: Path) -> None:
+def test_files_in_hidden_folders_are_not_read_as_athena_does_not(tmp_path: Path,
+                                                                 capfd: pytest.CaptureFixture[str]) -> None:
     """Decision 71: Athena and Trino skip every object within a folder whose name starts with '.' or '_' (a job's
     _temporary folder, a .staging copy), not only such names. Copies of a Pinpoint file and an SES object put
     there are not read, are listed in audit_unreadable_files for that reason, and do not stop a build that
-    makes unreadable files fatal; a folder above the stream path with such a name changes nothing."""
+    makes unreadable files fatal; a folder above the stream path with such a name changes nothing. A stream
+    whose only object sits in such a folder is an empty stream, and the build's first lines say so."""
     events = [e for e in load_fixture() if not e["event_type"].startswith("_SMS.")]
     root = tmp_path / ".data" / "events"   # a hidden folder above the stream path is not inside the stream
     files = write_events(events, root)
@@ -163,13 +165,24 @@ def test_files_in_hidden_folders_are_not_read_as_athena_does_not(tmp_path: Path)
     write_lines(ses_folder, "ses-1", [encode(ses_send("ses-visible", "Hello", "2026-11-02T10:00:00.000Z"))])
     write_lines(ses_folder / ".tmp", "ses-2", [encode(ses_send("ses-hidden", "Hello", "2026-11-02T10:00:00.000Z"))])
 
-    project = make_project(tmp_path, root, ses_events_path=str(tmp_path / "ses_events"), fail_on_unreadable_files=True)
+    sms_folder = tmp_path / "sms_events" / "2026" / "11" / "02" / "10" / "_temporary"
+    write_lines(sms_folder, "sms-1", [b"{}"])
+
+    project = make_project(tmp_path, root, ses_events_path=str(tmp_path / "ses_events"),
+                           sms_events_path=str(tmp_path / "sms_events"), fail_on_unreadable_files=True)
+    capfd.readouterr()
     project.invoke("build", "--select", CORE_SELECTOR, "--indirect-selection", "cautious",
                    "--exclude", "resource_type:unit_test")
+    out = capfd.readouterr().out
+    assert f"{len(files)} files in '{root}', ingest hours" in out
+    assert "(and 2 within folders whose names start with . or _, not read)" in out
+    assert (f"sms (sms_events_path): no files in '{tmp_path / 'sms_events'}' (and 1 within folders whose names "
+            "start with . or _, not read): an empty stream") in out
     read = {row[0] for row in project.query("select distinct source_file from int_validated_events")}
     assert read == {str(path) for path in files} | {str(ses_folder / "ses-1")}
     assert project.query("select count(*) from int_validated_events where message_id = 'ses-hidden'") == [(0,)]
     audited = project.query("select source_system, source_file, problem from audit_unreadable_files order by 2")
     assert [(row[0], row[1]) for row in audited] == sorted(
-        [("pinpoint", str(path)) for path in hidden] + [("ses", str(ses_folder / ".tmp" / "ses-2"))], key=lambda r: r[1])
+        [("pinpoint", str(path)) for path in hidden] + [("ses", str(ses_folder / ".tmp" / "ses-2")),
+                                                         ("sms", str(sms_folder / "sms-1"))], key=lambda r: r[1])
     assert all("folder whose name starts with . or _" in row[2] for row in audited)
