@@ -1,8 +1,9 @@
 {#- on-run-start guard (DuckDB target, run and build): says, per stream, which folder is read, how many
     files it holds and which ingest hours they span (the files within folders named .* or _*, never read,
     counted apart), so a user sees at once what a build reads. A missing or empty folder is an empty
-    stream; only when all three are empty does it fail, naming the three paths. It also refuses to mix the sample events of `make run` (folders beside a SAMPLE_DATA.md
-    marker, written by scripts/generate_events.py --mark-sample) with a user's own folders. -#}
+    stream; only when all three are empty does it fail, naming the three paths. It also refuses to mix
+    the sample events of `make run` (folders beside a SAMPLE_DATA.md marker, written by
+    scripts/generate_events.py --mark-sample) with a user's own folders. -#}
 {% macro check_events_path() %}
     {%- if execute and target.type == 'duckdb' and flags.WHICH in ('run', 'build') -%}
         {%- set streams = [
