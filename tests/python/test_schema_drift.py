@@ -399,7 +399,8 @@ def test_timestamps_written_in_other_types_are_read_as_epoch_milliseconds(tmp_pa
     for view in views:
         assert _view_rows(led, view) == _view_rows(glue, view), ("led", view)
 
-    # A time that no conversion reads: that file's rows are rejected, named by file; the others build.
+    # A time that no conversion reads: that file's rows are rejected, named by file; the others build (the
+    # strings history of the loop's last pass).
     bad = files[-1]
     _rewrite(bad, "select * replace ('yesterday' as event_timestamp) from f")
     bad_rows = duckdb.sql(f"select count(*) from read_parquet('{bad}')").fetchall()[0][0]
