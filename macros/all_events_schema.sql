@@ -117,7 +117,9 @@
 {#- DuckDB: `expr`, of type `actual` in the files, as the Glue type `expected` (both as DESCRIBE names
     them). A date or timestamp where Glue has bigint (epoch milliseconds: event_timestamp,
     arrival_timestamp) becomes its epoch milliseconds, a timestamp without a time zone read as UTC; a
-    string there its number or, failing that, its ISO-8601 instant. Anything else goes through try_cast:
+    string there its number or, failing that, its ISO-8601 instant. A string where Glue has a map, a
+    struct or a list is read as the JSON text of one (a writer that stored nested values as JSON text;
+    struct fields by name). Anything else goes through try_cast:
     a wider number, a struct to the Glue struct (fields matched by name, extra ones dropped), a struct to a
     map of its field names. A value that does not convert is NULL instead of stopping the build; a missing
     event or arrival time rejects the row into audit_rejected_events (decision 72). -#}
@@ -128,6 +130,8 @@
         {{- return('epoch_ms(cast(' ~ expr ~ ' as timestamp))') -}}
     {%- elif expected == 'BIGINT' and actual == 'VARCHAR' -%}
         {{- return('coalesce(try_cast(' ~ expr ~ ' as bigint), epoch_ms(try_cast(' ~ expr ~ ' as timestamp with time zone)))') -}}
+    {%- elif actual == 'VARCHAR' and (expected.startswith('MAP') or expected.startswith('STRUCT') or expected.endswith('[]')) -%}
+        {{- return('coalesce(try_cast(try_cast(' ~ expr ~ ' as json) as ' ~ expected ~ '), try_cast(' ~ expr ~ ' as ' ~ expected ~ '))') -}}
     {%- endif -%}
     {{- return('try_cast(' ~ expr ~ ' as ' ~ expected ~ ')') -}}
 {% endmacro %}

@@ -338,8 +338,8 @@ def test_files_of_more_schemas_than_the_cap_are_read_with_leader_files(tmp_path:
 
 def test_timestamps_written_in_other_types_are_read_as_epoch_milliseconds(tmp_path: Path) -> None:
     """Decision 72: a producer that writes the Glue bigint times (epoch milliseconds) as Parquet timestamps, with
-    or without a time zone, or as strings (digits, ISO-8601) gives the same warehouse as Firehose's files: every
-    public view equal row for row. Each file is one schema group, converted before the groups are united (a
+    or without a time zone, or as strings (digits, ISO-8601), and its maps and structs as JSON text, gives the
+    same warehouse as Firehose's files: every public view equal row for row. Each file is one schema group, converted before the groups are united (a
     timestamp and a bigint unite to no type a cast reaches); past the schema cap, files with a time as a
     timestamp are led apart from those with the number. A time no conversion reads rejects its row into
     audit_rejected_events, named by file, and the build goes on."""
@@ -361,11 +361,14 @@ def test_timestamps_written_in_other_types_are_read_as_epoch_milliseconds(tmp_pa
     strings = [
         "* replace (cast(event_timestamp as varchar) as event_timestamp, "
         f"strftime({as_timestamp.format('arrival_timestamp')}, '%Y-%m-%dT%H:%M:%S.%gZ') as arrival_timestamp)",
+        # maps, structs and lists stored as their JSON text
+        "* replace (cast(to_json(attributes) as varchar) as attributes, cast(to_json(facets) as varchar) as facets, "
+        "cast(to_json(client_context) as varchar) as client_context)",
     ]
     # Timestamps beside bigints (no string among them, which every type would unite to), then strings.
     for name, rewrites, kinds in (
         ("timestamps", timestamps, [("TIMESTAMP", "TIMESTAMP WITH TIME ZONE"), ("BIGINT", "TIMESTAMP")]),
-        ("strings", strings, [("VARCHAR", "VARCHAR")]),
+        ("strings", strings, [("VARCHAR", "VARCHAR"), ("BIGINT", "BIGINT")]),
     ):
         root = tmp_path / f"{name}_events"
         files = write_events(events, root)
