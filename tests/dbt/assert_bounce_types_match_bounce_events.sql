@@ -1,7 +1,9 @@
 {#- The seed's hard/soft agrees with the event type each bounce was mapped to, for every (bounce_type,
     bounce_sub_type) the seed lists (compared case-insensitively: a source may write `permanent`). A
-    project invariant, so an error; a pair the seed does not list is the source's business and only warns
-    (assert_bounce_types_known). Fails with the offending pairs. -#}
+    project invariant, so an error, for the rows whose event type this project derives (SES bounces);
+    Pinpoint wrote its own event type, so a Pinpoint bounce that disagrees with the seed, like a pair the
+    seed does not list, is the source's business and only warns (assert_bounce_types_known). Fails with
+    the offending pairs. -#}
 with bounces as (
 
     select
@@ -11,7 +13,7 @@ with bounces as (
         case when event_type = '_email.hardbounce' then 'hard' else 'soft' end as event_counts_as,
         count(*) as bounce_events
     from {{ ref('int_events') }}
-    where event_type in ('_email.hardbounce', '_email.softbounce')
+    where event_type in ('_email.hardbounce', '_email.softbounce') and source_system != 'pinpoint'
     group by event_type, bounce_type, bounce_sub_type
 
 ),

@@ -186,3 +186,53 @@ def test_files_in_hidden_folders_are_not_read_as_athena_does_not(tmp_path: Path,
         [("pinpoint", str(path)) for path in hidden] + [("ses", str(ses_folder / ".tmp" / "ses-2")),
                                                          ("sms", str(sms_folder / "sms-1"))], key=lambda r: r[1])
     assert all("folder whose name starts with . or _" in row[2] for row in audited)
+
+
+def test_message_events_without_a_message_id_warn_and_are_kept(tmp_path: Path) -> None:
+    """A producer that leaves out the mail object's message_id of an email open and the message_id attribute of
+    an SMS opt-out: the build warns instead of stopping (the source controls it), the events stay in their
+    views, the opt-out still suppresses its number, and dbt stores the events for the warning."""
+    events = load_fixture()
+    stripped = []
+    for event in events:
+        if event["event_type"] in ("_email.open", "_SMS.OPTOUT"):
+            (event.get("attributes") or {}).pop("message_id", None)
+            mail = ((event.get("facets") or {}).get("email_channel") or {}).get("mail_event", {}).get("mail")
+            if mail:
+                mail.pop("message_id", None)
+            stripped.append(event)
+    opt_outs = [e["attributes"]["destination_phone_number"] for e in stripped if e["event_type"] == "_SMS.OPTOUT"]
+    opens = [e for e in stripped if e["event_type"] == "_email.open"]
+    assert opt_outs and opens
+    root = tmp_path / "events"
+    write_events(events, root)
+    project = make_project(tmp_path, root)
+    project.invoke("build", "--exclude", "resource_type:unit_test")
+    assert project.query("select message_id, destination_phone_number from sms_optout") == [(None, p) for p in opt_outs]
+    assert project.query("select count(*), count(message_id) from email_open") == [(len(opens), 0)]
+    suppressed = {row[0] for row in project.query("select address from suppression_list where reason = 'sms_opt_out'")}
+    assert suppressed == set(opt_outs)
+    schema = project.query("select table_schema from information_schema.tables "
+                           "where table_name = 'assert_message_events_have_message_id'")
+    assert len(schema) == 1
+    assert project.query(f"select count(*) from {schema[0][0]}.assert_message_events_have_message_id") == [(len(stripped),)]
+
+
+def test_a_pinpoint_bounce_whose_kind_disagrees_with_the_seed_warns(tmp_path: Path) -> None:
+    """Pinpoint wrote its own event type: a soft bounce whose pair the seed counts as hard is the source's
+    business (a warning, the pair stored for it), not a failed build; the event stays a soft bounce."""
+    events = load_fixture()
+    soft = [e for e in events if e["event_type"] == "_email.softbounce"]
+    assert soft
+    for event in soft:
+        bounce = event["facets"]["email_channel"]["mail_event"]["bounce"]
+        bounce["bounce_type"], bounce["bounce_sub_type"] = "Permanent", "General"
+    root = tmp_path / "events"
+    write_events(events, root)
+    project = make_project(tmp_path, root)
+    project.invoke("build", "--exclude", "resource_type:unit_test")
+    assert project.query("select count(*) from email_softbounce where bounce_type = 'Permanent'") == [(len(soft),)]
+    schema = project.query("select table_schema from information_schema.tables where table_name = 'assert_bounce_types_known'")
+    assert project.query(f"select bounce_type, source_system, event_type, bounce_events, problem "
+                         f"from {schema[0][0]}.assert_bounce_types_known") == [
+        ("Permanent", "pinpoint", "_email.softbounce", len(soft), "the seed counts the pair as hard bounce")]
