@@ -54,7 +54,10 @@
         union all by name
         select * from {{ readable }}
         {%- endset -%}
-        {%- set typed = glue_type_conversions('(' ~ united ~ ')') -%}
+        {%- set typed = [] -%}
+        {%- for name, replacement in glue_type_conversions('(' ~ united ~ ')') -%}
+            {%- do typed.append(replacement) -%}
+        {%- endfor -%}
         {%- set present = [] -%}
         {%- for name, spec in raw_source_columns('pinpoint', 'all_events') -%}
             {%- set sql_type = native_type_duckdb(spec) -%}
@@ -91,9 +94,9 @@
 {% endmacro %}
 
 {#- DuckDB, at execution time: for each Glue column whose type in `relation_sql` (a query or a table
-    function) is not its Glue type, the expression `<conversion> as "<column>"` that gives it the Glue type
-    (glue_type_conversion), for a `select * replace (...)`; empty when every Glue column it has is typed as
-    Glue says. -#}
+    function) is not its Glue type, the pair of its quoted name and `<conversion> as "<column>"`, the
+    replacement that gives it the Glue type (glue_type_conversion) in a `select * replace (...)`; empty when
+    every Glue column it has is typed as Glue says. -#}
 {% macro glue_type_conversions(relation_sql) %}
     {%- if not execute -%}
         {{- return([]) -}}
@@ -109,7 +112,7 @@
     {%- set conversions = [] -%}
     {%- for name, actual, expected in run_query(comparison).rows -%}
         {%- set quoted = '"' ~ name | replace('"', '""') ~ '"' -%}
-        {%- do conversions.append(glue_type_conversion(quoted, actual, expected) ~ ' as ' ~ quoted) -%}
+        {%- do conversions.append([quoted, glue_type_conversion(quoted, actual, expected) ~ ' as ' ~ quoted]) -%}
     {%- endfor -%}
     {{- return(conversions) -}}
 {% endmacro %}
@@ -147,13 +150,14 @@
     {%- set converted = [] -%}
     {%- set names = [] -%}
     {%- for read_text in read_texts -%}
-        {%- set conversions = glue_type_conversions(read_text) -%}
-        {%- if conversions -%}
+        {%- set replacements = [] -%}
+        {%- for name, replacement in glue_type_conversions(read_text) -%}
+            {%- do names.append(name) -%}
+            {%- do replacements.append(replacement) -%}
+        {%- endfor -%}
+        {%- if replacements -%}
             {%- do converted.append(parquet_files_argument(read_text).split(',')[0].strip(" []'")) -%}
-            {%- for conversion in conversions -%}
-                {%- do names.append(conversion.rsplit(' as ', 1)[1]) -%}
-            {%- endfor -%}
-            {%- do typed_reads.append('(select * replace (' ~ conversions | join(', ') ~ ') from ' ~ read_text ~ ')') -%}
+            {%- do typed_reads.append('(select * replace (' ~ replacements | join(', ') ~ ') from ' ~ read_text ~ ')') -%}
         {%- else -%}
             {%- do typed_reads.append(read_text) -%}
         {%- endif -%}
