@@ -188,6 +188,13 @@ def test_files_in_hidden_folders_are_not_read_as_athena_does_not(tmp_path: Path,
     assert all("folder whose name starts with . or _" in row[2] for row in audited)
 
 
+def _stored_failures(project: DbtProject, test_name: str) -> str:
+    """The table dbt stored a warn test's rows in (store_failures), schema-qualified; exactly one."""
+    schema = project.query(f"select table_schema from information_schema.tables where table_name = '{test_name}'")
+    assert len(schema) == 1, schema
+    return f"{schema[0][0]}.{test_name}"
+
+
 def test_message_events_without_a_message_id_warn_and_are_kept(tmp_path: Path) -> None:
     """A producer that leaves out the mail object's message_id of an email open and the message_id attribute of
     an SMS opt-out: the build warns instead of stopping (the source controls it), the events stay in their
@@ -212,10 +219,8 @@ def test_message_events_without_a_message_id_warn_and_are_kept(tmp_path: Path) -
     assert project.query("select count(*), count(message_id) from email_open") == [(len(opens), 0)]
     suppressed = {row[0] for row in project.query("select address from suppression_list where reason = 'sms_opt_out'")}
     assert suppressed == set(opt_outs)
-    schema = project.query("select table_schema from information_schema.tables "
-                           "where table_name = 'assert_message_events_have_message_id'")
-    assert len(schema) == 1
-    assert project.query(f"select count(*) from {schema[0][0]}.assert_message_events_have_message_id") == [(len(stripped),)]
+    stored = _stored_failures(project, "assert_message_events_have_message_id")
+    assert project.query(f"select count(*) from {stored}") == [(len(stripped),)]
 
 
 def test_a_pinpoint_bounce_whose_kind_disagrees_with_the_seed_warns(tmp_path: Path) -> None:
@@ -232,7 +237,6 @@ def test_a_pinpoint_bounce_whose_kind_disagrees_with_the_seed_warns(tmp_path: Pa
     project = make_project(tmp_path, root)
     project.invoke("build", "--exclude", "resource_type:unit_test")
     assert project.query("select count(*) from email_softbounce where bounce_type = 'Permanent'") == [(len(soft),)]
-    schema = project.query("select table_schema from information_schema.tables where table_name = 'assert_bounce_types_known'")
-    assert project.query(f"select bounce_type, source_system, event_type, bounce_events, problem "
-                         f"from {schema[0][0]}.assert_bounce_types_known") == [
+    stored = _stored_failures(project, "assert_bounce_types_known")
+    assert project.query(f"select bounce_type, source_system, event_type, bounce_events, problem from {stored}") == [
         ("Permanent", "pinpoint", "_email.softbounce", len(soft), "the seed counts the pair as hard bounce")]
