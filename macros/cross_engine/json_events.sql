@@ -31,6 +31,12 @@
         parsed.ingest_timestamp,
         {#- a record with its first field needs no json_type, which would parse the line once more -#}
         case
+            {#- Firehose joins records with no delimiter unless its newline delimiter is on: a line of objects
+                run together parses as a JSON array once commas go between them (put in for this test only;
+                the line is rejected whole, and named, rather than split into records) #}
+            when parsed.record_json is null
+                and try_cast('[' || regexp_replace(parsed.line, '\}\s*\{', '},{', 'g') || ']' as json) is not null
+                then 'several JSON objects run together on one line (a Firehose stream without its newline delimiter)'
             when parsed.record_json is null then 'not JSON'
             when parsed.record."{{ columns[0][0] }}" is not null then null
             when json_type(parsed.record_json) != 'OBJECT' then 'JSON, but not an object'

@@ -30,6 +30,7 @@ JSON_VALUES = st.recursive(
 )
 RAW_LINE = st.binary(min_size=1, max_size=60).filter(
     lambda b: b"\n" not in b and b"\r" not in b and b"\x1e\x1f" not in b and b.strip(b" ") != b"")
+RUN_TOGETHER = "several JSON objects run together on one line (a Firehose stream without its newline delimiter)"
 PROPERTY_SETTINGS = settings(max_examples=40, deadline=None,
                              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
@@ -106,10 +107,26 @@ def test_each_kind_of_non_record_line_is_named(ses_reader: CompiledReader) -> No
     """The reason a line is not a record, by what the line is: not JSON, JSON that is no object, an object
     without the stream's first field (eventType). Decision 66 checks that field before the JSON type."""
     lines = {b"{oops": "not JSON", b"[1, 2]": "JSON, but not an object", b'"text"': "JSON, but not an object",
-             b"42": "JSON, but not an object", b'{"foo": 1}': "JSON object without a eventType text"}
+             b"42": "JSON, but not an object", b'{"foo": 1}': "JSON object without a eventType text",
+             b'{"eventType": "Send"}{"eventType": "Open"}': RUN_TOGETHER, b"{} \t{}": RUN_TOGETHER,
+             b'{"eventType": "Send"}{oops': "not JSON", b'{"a": "}{"}}{': "not JSON"}
     rows, rejected = ses_reader.read(list(lines), gzipped=False)
     assert rejected == 0
     assert sorted(detail for _, _, detail in rows) == sorted(lines.values())
+
+
+@PROPERTY_SETTINGS
+@given(objects=st.lists(st.dictionaries(TEXT, JSON_VALUES, max_size=4), min_size=2, max_size=4),
+       gaps=st.lists(st.sampled_from(["", " ", "\t", "  "]), min_size=3, max_size=3), ascii_only=st.booleans())
+def test_objects_run_together_on_one_line_are_named_so(ses_reader: CompiledReader, objects: list[dict[str, Any]],
+                                                      gaps: list[str], ascii_only: bool) -> None:
+    """Firehose writes records back to back unless its newline delimiter is on: any two or more JSON
+    objects on one line, with or without spaces between them, are one rejected line that says so."""
+    pieces = [json.dumps(o, ensure_ascii=ascii_only) for o in objects]
+    line = pieces[0] + "".join(gap + piece for gap, piece in zip(gaps, pieces[1:]))
+    rows, rejected = ses_reader.read([line.encode("utf-8")], gzipped=False)
+    assert rejected == 0
+    assert rows == [(None, None, RUN_TOGETHER)]
 
 
 @PROPERTY_SETTINGS
