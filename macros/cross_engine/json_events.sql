@@ -40,6 +40,11 @@
             when parsed.record_json is null then 'not JSON'
             when parsed.record."{{ columns[0][0] }}" is not null then null
             when json_type(parsed.record_json) != 'OBJECT' then 'JSON, but not an object'
+            {%- if stream == 'ses' %}
+            {#- SES's bounce, complaint and delivery notifications (through SNS) say notificationType #}
+            when json_exists(parsed.record_json, '$.notificationType')
+                then 'an SES notification (notificationType), not an event publishing record (eventType)'
+            {%- endif %}
             else 'JSON object without a {{ columns[0][0] }} text'
         end as line_problem,
         {{ native_unrecognised_fields('parsed.record_json', 'parsed.child_keys', columns) }} as unrecognised_fields

@@ -30,6 +30,7 @@ JSON_VALUES = st.recursive(
 )
 RAW_LINE = st.binary(min_size=1, max_size=60).filter(
     lambda b: b"\n" not in b and b"\r" not in b and b"\x1e\x1f" not in b and b.strip(b" ") != b"")
+SNS_NOTIFICATION = "an SES notification (notificationType), not an event publishing record (eventType)"
 RUN_TOGETHER = "several JSON objects run together on one line (a Firehose stream without its newline delimiter)"
 PROPERTY_SETTINGS = settings(max_examples=40, deadline=None,
                              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -104,12 +105,14 @@ def test_any_json_shape_is_a_row_never_an_error(ses_reader: CompiledReader, valu
 
 
 def test_each_kind_of_non_record_line_is_named(ses_reader: CompiledReader) -> None:
-    """The reason a line is not a record, by what the line is: not JSON, JSON that is no object, an object
-    without the stream's first field (eventType). Decision 66 checks that field before the JSON type."""
+    """The reason a line is not a record, by what the line is: not JSON, objects run together, JSON that is
+    no object, an SES notification, an object without the stream's first field (eventType). Decision 66
+    checks that field before the JSON type."""
     lines = {b"{oops": "not JSON", b"[1, 2]": "JSON, but not an object", b'"text"': "JSON, but not an object",
              b"42": "JSON, but not an object", b'{"foo": 1}': "JSON object without a eventType text",
              b'{"eventType": "Send"}{"eventType": "Open"}': RUN_TOGETHER, b"{} \t{}": RUN_TOGETHER,
-             b'{"eventType": "Send"}{oops': "not JSON", b'{"a": "}{"}}{': "not JSON"}
+             b'{"eventType": "Send"}{oops': "not JSON", b'{"a": "}{"}}{': "not JSON",
+             b'{"notificationType": "Bounce", "mail": {}}': SNS_NOTIFICATION}
     rows, rejected = ses_reader.read(list(lines), gzipped=False)
     assert rejected == 0
     assert sorted(detail for _, _, detail in rows) == sorted(lines.values())
