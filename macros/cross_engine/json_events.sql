@@ -32,7 +32,7 @@
         {#- a record with its first field needs no json_type, which would parse the line once more -#}
         case
             {#- Firehose joins records with no delimiter unless its newline delimiter is on: a line of objects
-                run together parses as a JSON array once commas go between them (put in for this test only;
+                run together parses as a JSON array once commas go between them (put in for this check only;
                 the line is rejected whole, and named, rather than split into records) #}
             when parsed.record_json is null
                 and try_cast('[' || regexp_replace(parsed.line, '\}\s*\{', '},{', 'g') || ']' as json) is not null

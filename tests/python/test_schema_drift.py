@@ -339,10 +339,10 @@ def test_files_of_more_schemas_than_the_cap_are_read_with_leader_files(tmp_path:
 def test_timestamps_written_in_other_types_are_read_as_epoch_milliseconds(tmp_path: Path) -> None:
     """Decision 72: a producer that writes the Glue bigint times (epoch milliseconds) as Parquet timestamps, with
     or without a time zone, or as strings (digits, ISO-8601), and its maps and structs as JSON text, gives the
-    same warehouse as Firehose's files: every public view equal row for row. Each file is one schema group, converted before the groups are united (a
-    timestamp and a bigint unite to no type a cast reaches); past the schema cap, files with a time as a
-    timestamp are led apart from those with the number. A time no conversion reads rejects its row into
-    audit_rejected_events, named by file, and the build goes on."""
+    same warehouse as Firehose's files: every public view equal row for row. Each file is one schema group,
+    converted before the groups are united (a timestamp and a bigint unite to no type a cast reaches); past
+    the schema cap, files with a time as a timestamp are led apart from those with the number. A time no
+    conversion reads rejects its row into audit_rejected_events, named by file, and the build goes on."""
     events = load_fixture()
     glue_root = tmp_path / "glue_events"
     write_events(events, glue_root)
